@@ -1,0 +1,25 @@
+# qchemflow: molecules -> geometry -> SCF -> active space -> classical references (-> VQE).
+# Run with `make run`, or `snakemake --cores all` inside the project's environment.
+from snakemake.utils import min_version
+
+min_version("8.20")
+
+
+configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/geometry.smk"
+include: "workflow/rules/scf.smk"
+include: "workflow/rules/active_space.smk"
+include: "workflow/rules/references.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        "results/summary.csv",
+    default_target: True

@@ -1,0 +1,186 @@
+"""Active-space stage: frozen core, orbitals around the Fermi level, FCIDUMP of the Hamiltonian.
+
+The active space is a window of canonical SCF orbitals: every orbital below it is doubly
+occupied (the frozen core plus any inactive occupied orbitals), every orbital above it is empty.
+Its Hamiltonian (one- and two-electron integrals plus the core energy, which includes the
+nuclear repulsion) is written with PySCF's FCIDUMP writer.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qchemflow.errors import InputError
+
+DEGENERACY_TOLERANCE_HARTREE = 1e-5
+
+
+@dataclass(frozen=True)
+class ActiveSpaceChoice:
+    """Which orbitals are core, active and virtual (indices into the canonical SCF orbitals)."""
+
+    n_frozen: int
+    n_core: int
+    n_electrons: int
+    n_orbitals: int
+    spin: int
+
+    @property
+    def active(self) -> list[int]:
+        """Active MO indices."""
+        return list(range(self.n_core, self.n_core + self.n_orbitals))
+
+    @property
+    def core(self) -> list[int]:
+        """Doubly occupied MO indices outside the active space (frozen core first)."""
+        return list(range(self.n_core))
+
+    @property
+    def n_alpha_beta(self) -> tuple[int, int]:
+        """Active alpha and beta electron counts (high-spin: alpha >= beta)."""
+        return (self.n_electrons + self.spin) // 2, (self.n_electrons - self.spin) // 2
+
+
+def choose_active_space(n_electrons: int, n_molecular_orbitals: int, n_frozen: int, spin: int,
+                        active_electrons: int | None, active_orbitals: int | None
+                        ) -> ActiveSpaceChoice:
+    """Choose the active window around the Fermi level.
+
+    Args:
+        n_electrons: electrons of the molecule.
+        n_molecular_orbitals: number of molecular orbitals.
+        n_frozen: core orbitals to freeze (0 when frozen core is off).
+        spin: 2S, number of unpaired electrons.
+        active_electrons: active electrons, or None for every electron not frozen.
+        active_orbitals: active orbitals, or None for every orbital above the core.
+
+    Returns:
+        The choice.
+
+    Raises:
+        InputError: the requested space is impossible for this molecule, with what to change.
+    """
+    electrons = n_electrons - 2 * n_frozen if active_electrons is None else active_electrons
+    if electrons < 1 or electrons > n_electrons:
+        raise InputError(f"active space of {electrons} electrons is impossible for a molecule with "
+                         f"{n_electrons} electrons; choose between 1 and {n_electrons - 2 * n_frozen}")
+    if (n_electrons - electrons) % 2 != 0:
+        raise InputError(f"active electrons {electrons}: the {n_electrons - electrons} electrons "
+                         "outside the active space must pair up; use an active electron count "
+                         f"with the parity of {n_electrons}")
+    if electrons < spin:
+        raise InputError(f"active electrons {electrons} is fewer than the {spin} unpaired "
+                         "electrons; make the active space include them")
+    n_core = (n_electrons - electrons) // 2
+    if n_core < n_frozen:
+        raise InputError(f"active space of {electrons} electrons reaches into the {n_frozen} frozen "
+                         f"core orbitals; use at most {n_electrons - 2 * n_frozen} active electrons "
+                         "or set frozen_core to false")
+    orbitals = n_molecular_orbitals - n_core if active_orbitals is None else active_orbitals
+    n_alpha = (electrons + spin) // 2
+    if orbitals < max(n_alpha, 1):
+        raise InputError(f"{orbitals} active orbitals cannot hold {electrons} electrons with spin "
+                         f"{spin}; use at least {max(n_alpha, 1)} active orbitals")
+    if n_core + orbitals > n_molecular_orbitals:
+        raise InputError(f"active space ({electrons}e, {orbitals}o) needs {n_core + orbitals} "
+                         f"orbitals but the basis has {n_molecular_orbitals}; use at most "
+                         f"{n_molecular_orbitals - n_core} active orbitals or a larger basis")
+    return ActiveSpaceChoice(n_frozen, n_core, electrons, orbitals, spin)
+
+
+def degeneracy_flags(mo_energies: np.ndarray, choice: ActiveSpaceChoice) -> list[str]:
+    """Flags for active-space edges that cut through a set of degenerate orbitals."""
+    flags = []
+    lower, upper = choice.n_core, choice.n_core + choice.n_orbitals
+    if lower > 0 and abs(mo_energies[lower] - mo_energies[lower - 1]) < DEGENERACY_TOLERANCE_HARTREE:
+        flags.append(f"active space splits degenerate orbitals {lower - 1} and {lower} "
+                     "(lower edge); results depend on an arbitrary choice, widen the space")
+    if upper < len(mo_energies) and abs(
+            mo_energies[upper] - mo_energies[upper - 1]) < DEGENERACY_TOLERANCE_HARTREE:
+        flags.append(f"active space splits degenerate orbitals {upper - 1} and {upper} "
+                     "(upper edge); results depend on an arbitrary choice, widen the space")
+    return flags
+
+
+def active_space_integrals(scf_object: Any, choice: ActiveSpaceChoice
+                           ) -> tuple[np.ndarray, np.ndarray, float]:
+    """One- and two-electron integrals of the active space and its core energy.
+
+    Args:
+        scf_object: converged PySCF SCF object (RHF or ROHF).
+        choice: the active space.
+
+    Returns:
+        ``(h1, h2, core_energy)``: h1 is (n, n), h2 the full (n, n, n, n) chemists' notation
+        tensor, core_energy includes the nuclear repulsion.
+    """
+    from pyscf import ao2mo, mcscf
+
+    casci = mcscf.CASCI(scf_object, choice.n_orbitals, choice.n_alpha_beta)
+    casci.ncore = choice.n_core
+    h1, core_energy = casci.get_h1eff(scf_object.mo_coeff)
+    h2 = ao2mo.restore(1, casci.get_h2eff(scf_object.mo_coeff), choice.n_orbitals)
+    return np.asarray(h1), np.asarray(h2), float(core_energy)
+
+
+def write_fcidump(path: str | Path, h1: np.ndarray, h2: np.ndarray, core_energy: float,
+                  choice: ActiveSpaceChoice) -> None:
+    """Write the active-space Hamiltonian with PySCF's FCIDUMP writer (full precision), atomically."""
+    import os
+    import tempfile
+
+    from pyscf.tools import fcidump
+
+    destination = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+    os.close(handle)
+    try:
+        fcidump.from_integrals(temporary, h1, h2, choice.n_orbitals, choice.n_electrons,
+                               nuc=core_energy, ms=choice.spin, tol=1e-15,
+                               float_format=" %.17g")
+        os.replace(temporary, destination)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_fcidump(path: str | Path) -> dict[str, Any]:
+    """Read an FCIDUMP with PySCF: keys ``H1``, ``H2``, ``ECORE``, ``NORB``, ``NELEC``, ``MS2``."""
+    from pyscf.tools import fcidump
+
+    data: dict[str, Any] = fcidump.read(str(path), verbose=False)
+    return data
+
+
+def build_active_space(scf_object: Any, choice: ActiveSpaceChoice, fcidump_path: str | Path
+                       ) -> dict[str, Any]:
+    """Compute and write the active-space Hamiltonian; return the ``active_space.json`` fields."""
+    start = time.perf_counter()
+    h1, h2, core_energy = active_space_integrals(scf_object, choice)
+    write_fcidump(fcidump_path, h1, h2, core_energy, choice)
+    mo_energies = np.asarray(scf_object.mo_energy)
+    n_alpha, n_beta = choice.n_alpha_beta
+    return {
+        "n_electrons": choice.n_electrons,
+        "n_alpha": n_alpha,
+        "n_beta": n_beta,
+        "n_orbitals": choice.n_orbitals,
+        "n_qubits": 2 * choice.n_orbitals,
+        "spin": choice.spin,
+        "n_frozen_core": choice.n_frozen,
+        "frozen": choice.core,
+        "active": choice.active,
+        "n_molecular_orbitals": int(len(mo_energies)),
+        "core_energy": core_energy,
+        "active_mo_energies": mo_energies[choice.active],
+        "selection": "fermi_level",
+        "is_full_space": choice.n_core == choice.n_frozen
+        and choice.n_core + choice.n_orbitals == len(mo_energies),
+        "flags": degeneracy_flags(mo_energies, choice),
+        "wall_s": time.perf_counter() - start,
+    }

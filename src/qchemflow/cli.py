@@ -1,0 +1,141 @@
+"""The ``qchemflow`` command: one sub-command per pipeline stage.
+
+Stage failures that are expected (bad input, no convergence, too little memory) are written to
+the stage's JSON as data and the command exits 0; other errors in the command line exit 2 with
+one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from qchemflow import __version__, stages, summary
+from qchemflow.errors import QchemflowError
+
+
+def _optional_int(text: str) -> int | None:
+    return None if text.lower() in ("", "none", "null") else int(text)
+
+
+def _boolean(text: str) -> bool:
+    if text.lower() in ("true", "1", "yes"):
+        return True
+    if text.lower() in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"'{text}' is not true or false")
+
+
+def _set_threads(threads: int) -> None:
+    from pyscf import lib
+
+    lib.num_threads(threads)
+
+
+def _add_runtime(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--threads", type=int, default=1, help="threads for PySCF")
+    parser.add_argument("--memory-mb", type=int, default=4000, help="PySCF max_memory (MB)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    parser = argparse.ArgumentParser(prog="qchemflow", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"qchemflow {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    geometry = commands.add_parser("geometry", help="SMILES or XYZ to geometry.xyz/json")
+    geometry.add_argument("--id", required=True)
+    geometry.add_argument("--smiles")
+    geometry.add_argument("--xyz")
+    geometry.add_argument("--charge", type=int, default=0)
+    geometry.add_argument("--multiplicity", type=int, default=1)
+    geometry.add_argument("--seed", type=int, default=42)
+    geometry.add_argument("--output-xyz", required=True)
+    geometry.add_argument("--output-json", required=True)
+
+    scf = commands.add_parser("scf", help="RHF/ROHF: scf.chk and scf.json")
+    scf.add_argument("--geometry-json", required=True)
+    scf.add_argument("--geometry-xyz", required=True)
+    scf.add_argument("--basis", required=True)
+    scf.add_argument("--cartesian", type=_boolean, default=False)
+    scf.add_argument("--conv-tol", type=float, default=1e-10)
+    scf.add_argument("--max-cycles", type=int, default=100)
+    scf.add_argument("--output-chk", required=True)
+    scf.add_argument("--output-json", required=True)
+    _add_runtime(scf)
+
+    active = commands.add_parser("active-space", help="FCIDUMP and active_space.json")
+    active.add_argument("--scf-json", required=True)
+    active.add_argument("--scf-chk", required=True)
+    active.add_argument("--frozen-core", type=_boolean, default=True)
+    active.add_argument("--electrons", type=_optional_int, default=None)
+    active.add_argument("--orbitals", type=_optional_int, default=None)
+    active.add_argument("--output-fcidump", required=True)
+    active.add_argument("--output-json", required=True)
+    _add_runtime(active)
+
+    references = commands.add_parser("references", help="classical reference energies")
+    references.add_argument("--scf-json", required=True)
+    references.add_argument("--scf-chk", required=True)
+    references.add_argument("--active-space-json", required=True)
+    references.add_argument("--fcidump", required=True)
+    references.add_argument("--methods", nargs="+", required=True)
+    references.add_argument("--fci-max-determinants", type=int, default=2_000_000)
+    references.add_argument("--output-json", required=True)
+    _add_runtime(references)
+
+    summary_parser = commands.add_parser("summary", help="results/summary.csv")
+    summary_parser.add_argument("--results", required=True, help="the results folder")
+    summary_parser.add_argument("--ids", nargs="*", default=[])
+    summary_parser.add_argument("--invalid-rows", default="[]",
+                                help="JSON list of [id, message] of refused rows")
+    summary_parser.add_argument("--output", required=True)
+    return parser
+
+
+def run(arguments: argparse.Namespace) -> None:
+    """Dispatch one parsed command."""
+    if hasattr(arguments, "threads"):
+        _set_threads(arguments.threads)
+    if arguments.command == "geometry":
+        stages.geometry_stage(arguments.id, arguments.smiles, arguments.xyz, arguments.charge,
+                              arguments.multiplicity, arguments.seed, arguments.output_xyz,
+                              arguments.output_json)
+    elif arguments.command == "scf":
+        stages.scf_stage(arguments.geometry_json, arguments.geometry_xyz, arguments.basis,
+                         arguments.cartesian, arguments.conv_tol, arguments.max_cycles,
+                         arguments.memory_mb, arguments.output_chk, arguments.output_json)
+    elif arguments.command == "active-space":
+        stages.active_space_stage(arguments.scf_json, arguments.scf_chk, arguments.frozen_core,
+                                  arguments.electrons, arguments.orbitals, arguments.memory_mb,
+                                  arguments.output_fcidump, arguments.output_json)
+    elif arguments.command == "references":
+        stages.references_stage(arguments.scf_json, arguments.scf_chk,
+                                arguments.active_space_json, arguments.fcidump, arguments.methods,
+                                arguments.fci_max_determinants, arguments.memory_mb,
+                                arguments.output_json)
+    elif arguments.command == "summary":
+        invalid: list[Any] = json.loads(arguments.invalid_rows)
+        summary.summarise(arguments.results, arguments.ids,
+                          [(str(item[0]), str(item[1])) for item in invalid], arguments.output)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``qchemflow`` console script.
+
+    Returns:
+        0 on success (a molecule's expected failure included), 2 on an error of the command.
+    """
+    arguments = build_parser().parse_args(argv)
+    try:
+        run(arguments)
+    except QchemflowError as error:
+        print(f"qchemflow {arguments.command}: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Config validation against the JSON Schema in ``workflow/schemas/config.schema.yaml``.
+
+Snakemake's own ``validate`` prints the whole schema on an error; this module reports one line
+per wrong key instead, and fills in the schema's defaults.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qchemflow.errors import InputError
+
+
+def load_yaml(path: str | Path) -> Any:
+    """Load a YAML file safely (no code is ever constructed from it).
+
+    Raises:
+        InputError: the file is missing or is not valid YAML.
+    """
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return yaml.safe_load(stream)
+    except FileNotFoundError as error:
+        raise InputError(f"config file '{path}' does not exist") from error
+    except yaml.YAMLError as error:
+        raise InputError(f"config file '{path}' is not valid YAML: "
+                         f"{str(error).splitlines()[0]}") from error
+
+
+def _fill_defaults(instance: dict[str, Any], schema: dict[str, Any]) -> None:
+    """Set every missing property that has a default, recursively through objects."""
+    for key, subschema in schema.get("properties", {}).items():
+        if key not in instance and "default" in subschema:
+            instance[key] = copy.deepcopy(subschema["default"])
+        if isinstance(instance.get(key), dict) and subschema.get("type") == "object":
+            _fill_defaults(instance[key], subschema)
+
+
+def validate_config(config: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``config`` and return a copy with the defaults filled in.
+
+    Args:
+        config: the config as loaded (Snakemake's ``config``).
+        schema: the JSON Schema.
+
+    Returns:
+        The effective config.
+
+    Raises:
+        InputError: one line per wrong key, naming the key and what it must be.
+    """
+    import jsonschema
+
+    if not isinstance(config, dict):
+        raise InputError("config must be a mapping of keys to values")
+    effective = copy.deepcopy(config)
+    _fill_defaults(effective, schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(effective), key=lambda error: list(error.path))
+    if errors:
+        lines = []
+        for error in errors:
+            key = ".".join(str(part) for part in error.path) or "(top level)"
+            expected = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
+            hint = f" ({expected})" if expected else ""
+            lines.append(f"config key '{key}': {error.message}{hint}")
+        raise InputError("; ".join(lines))
+    return effective

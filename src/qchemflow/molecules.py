@@ -1,0 +1,251 @@
+"""The molecule table: loading, per-row settings and validation before any job runs.
+
+Every row is checked (SMILES or XYZ, elements, charge and multiplicity, basis, active space);
+every problem of every row is collected, so the user sees them all at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from qchemflow.active_space import choose_active_space
+from qchemflow.errors import InputError
+from qchemflow.geometry import check_spin, electron_count, read_xyz, smiles_symbols_and_charge
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+KNOWN_COLUMNS = ("id", "smiles", "xyz", "charge", "multiplicity", "basis", "cartesian",
+                 "active_electrons", "active_orbitals", "frozen_core", "scf_max_cycles")
+MAX_TABLE_BYTES = 50_000_000
+TRUE_WORDS = {"true", "yes", "1"}
+FALSE_WORDS = {"false", "no", "0"}
+
+
+@dataclass(frozen=True)
+class MoleculeSpec:
+    """One molecule with its effective settings (config defaults, row overrides applied)."""
+
+    id: str
+    row: int
+    smiles: str | None
+    xyz: str | None
+    charge: int
+    multiplicity: int
+    basis: str
+    cartesian: bool
+    frozen_core: bool
+    active_electrons: int | None
+    active_orbitals: int | None
+    scf_max_cycles: int
+
+    @property
+    def spin(self) -> int:
+        """2S, the number of unpaired electrons."""
+        return self.multiplicity - 1
+
+    def as_dict(self) -> dict[str, Any]:
+        """The spec as a plain mapping."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class InvalidRow:
+    """A table row that cannot run, with every reason."""
+
+    row: int
+    id: str
+    problems: tuple[str, ...]
+
+    def message(self) -> str:
+        """One line naming the row and what to change."""
+        return f"row {self.row} (id '{self.id}'): " + "; ".join(self.problems)
+
+
+def _integer(value: str, column: str) -> int:
+    try:
+        return int(value)
+    except ValueError as error:
+        raise InputError(f"{column} '{value}' is not an integer; write a whole number") from error
+
+
+def _boolean(value: str, column: str) -> bool:
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise InputError(f"{column} '{value}' is not true/false; write true or false")
+
+
+def read_table_rows(path: str | Path) -> list[dict[str, str]]:
+    """Read the CSV rows (values stripped; empty cells dropped).
+
+    Raises:
+        InputError: missing, oversized or non-text file, missing ``id`` column or unknown columns.
+    """
+    table = Path(path)
+    if not table.is_file():
+        raise InputError(f"molecule table '{path}' does not exist; set config key 'molecules'")
+    if table.stat().st_size > MAX_TABLE_BYTES:
+        raise InputError(f"molecule table '{path}' is larger than {MAX_TABLE_BYTES} bytes")
+    try:
+        text = table.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"molecule table '{path}' is not UTF-8 text; save it as CSV") from error
+    reader = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    columns = [column.strip() for column in reader.fieldnames or []]
+    if "id" not in columns:
+        raise InputError(f"molecule table '{path}' has no 'id' column; its header must name "
+                         f"id and smiles or xyz (columns: {', '.join(KNOWN_COLUMNS)})")
+    unknown = [column for column in columns if column not in KNOWN_COLUMNS]
+    if unknown:
+        raise InputError(f"molecule table '{path}': unknown column(s) {', '.join(unknown)}; "
+                         f"allowed: {', '.join(KNOWN_COLUMNS)}")
+    rows = []
+    for raw in reader:
+        rows.append({key.strip(): (value or "").strip() for key, value in raw.items()
+                     if key is not None and (value or "").strip()})
+    return rows
+
+
+def spec_from_row(row_number: int, row: dict[str, str], config: dict[str, Any],
+                  table_folder: Path) -> tuple[MoleculeSpec, bool]:
+    """Apply config defaults and row overrides; check the row's syntax (not its chemistry).
+
+    Returns:
+        The spec and whether the row gave a charge (otherwise the SMILES formal charge is used).
+
+    Raises:
+        InputError: a malformed cell, with the column and what to write.
+    """
+    molecule_id = row.get("id", "")
+    if not ID_PATTERN.match(molecule_id):
+        raise InputError(f"id '{molecule_id}' is not allowed; use letters, digits, '_', '.', '-' "
+                         "and start with a letter or digit")
+    smiles, xyz = row.get("smiles"), row.get("xyz")
+    if bool(smiles) == bool(xyz):
+        raise InputError("give exactly one of smiles or xyz")
+    active = config.get("active_space") or {}
+
+    def optional_integer(column: str, default: Any) -> int | None:
+        return _integer(row[column], column) if column in row else default
+
+    charge = optional_integer("charge", None)
+    return MoleculeSpec(
+        id=molecule_id,
+        row=row_number,
+        smiles=smiles,
+        xyz=str(_resolve_xyz(xyz, table_folder)) if xyz else None,
+        charge=charge if charge is not None else 0,
+        multiplicity=optional_integer("multiplicity", 1) or 0,
+        basis=row.get("basis", config["basis"]),
+        cartesian=_boolean(row["cartesian"], "cartesian") if "cartesian" in row
+        else bool(config["cartesian"]),
+        frozen_core=_boolean(row["frozen_core"], "frozen_core") if "frozen_core" in row
+        else bool(config["frozen_core"]),
+        active_electrons=optional_integer("active_electrons", active.get("electrons")),
+        active_orbitals=optional_integer("active_orbitals", active.get("orbitals")),
+        scf_max_cycles=optional_integer("scf_max_cycles", config["scf"]["max_cycles"]) or 0,
+    ), ("charge" in row)
+
+
+def _resolve_xyz(xyz: str, table_folder: Path) -> Path:
+    """The XYZ path relative to the table's folder; refuses paths that leave that folder."""
+    resolved = (table_folder / xyz).resolve()
+    if not resolved.is_relative_to(table_folder.resolve()):
+        raise InputError(f"xyz path '{xyz}' leads outside the table's folder; "
+                         "keep XYZ files beside the table or in a subfolder")
+    return resolved
+
+
+def check_chemistry(spec: MoleculeSpec, charge_given: bool) -> MoleculeSpec:
+    """Check elements, charge, multiplicity, basis and active space without computing anything.
+
+    Returns:
+        The spec, with the charge taken from the SMILES when the table gives none.
+
+    Raises:
+        InputError: the first chemical problem, with what to change.
+    """
+    from dataclasses import replace
+
+    if spec.smiles:
+        symbols, formal_charge = smiles_symbols_and_charge(spec.smiles)
+        if charge_given and formal_charge != spec.charge:
+            raise InputError(f"charge {spec.charge} disagrees with the SMILES formal charge "
+                             f"{formal_charge}; fix the charge column or the SMILES")
+        spec = replace(spec, charge=formal_charge)
+    else:
+        symbols = [atom.symbol for atom in read_xyz(spec.xyz or "").atoms]
+    n_electrons = electron_count(symbols, spec.charge)
+    check_spin(n_electrons, spec.multiplicity)
+    n_orbitals, n_frozen = basis_orbital_counts(symbols, spec.basis, spec.cartesian)
+    choose_active_space(n_electrons, n_orbitals, n_frozen if spec.frozen_core else 0, spec.spin,
+                        spec.active_electrons, spec.active_orbitals)
+    return spec
+
+
+def basis_orbital_counts(symbols: list[str], basis: str, cartesian: bool) -> tuple[int, int]:
+    """Number of basis functions and of chemical core orbitals, without a geometry.
+
+    Raises:
+        InputError: the basis is unknown or lacks one of the elements.
+    """
+    from pyscf import gto
+    from pyscf.data import elements
+
+    n_functions = 0
+    n_core = 0
+    for symbol in sorted(set(symbols)):
+        atomic_number = elements.charge(symbol)
+        try:
+            if not gto.basis.load(basis, symbol):
+                raise ValueError(f"no functions for {symbol}")
+            atom = gto.M(atom=[(symbol, (0.0, 0.0, 0.0))], basis=basis, cart=cartesian,
+                         spin=atomic_number % 2, verbose=0)
+        except Exception as error:
+            raise InputError(f"basis '{basis}' is unknown or has no functions for {symbol}; "
+                             "use a PySCF basis name such as sto-3g, 6-31g, cc-pvdz") from error
+        count = symbols.count(symbol)
+        n_functions += count * int(atom.nao)
+        n_core += count * int(elements.chemcore(atom))
+    return n_functions, n_core
+
+
+def load_molecules(path: str | Path, config: dict[str, Any]
+                   ) -> tuple[list[MoleculeSpec], list[InvalidRow]]:
+    """Load and validate the whole table.
+
+    Args:
+        path: the CSV table.
+        config: the validated config (defaults applied).
+
+    Returns:
+        The valid molecules and the invalid rows (each with all its problems).
+
+    Raises:
+        InputError: the table itself cannot be read.
+    """
+    table_folder = Path(path).parent
+    valid: list[MoleculeSpec] = []
+    invalid: list[InvalidRow] = []
+    seen: dict[str, int] = {}
+    for row_number, row in enumerate(read_table_rows(path), start=1):
+        molecule_id = row.get("id", "")
+        problems: list[str] = []
+        if molecule_id in seen:
+            problems.append(f"duplicate id (also row {seen[molecule_id]}); give every row its own id")
+        seen.setdefault(molecule_id, row_number)
+        try:
+            spec, charge_given = spec_from_row(row_number, row, config, table_folder)
+            spec = check_chemistry(spec, charge_given)
+        except InputError as error:
+            problems.append(str(error))
+        if problems:
+            invalid.append(InvalidRow(row_number, molecule_id, tuple(problems)))
+        else:
+            valid.append(spec)
+    return valid, invalid

@@ -1,0 +1,159 @@
+"""The pipeline stages as functions of files: read inputs, compute, write outputs atomically.
+
+An expected failure (bad input, no convergence, not enough memory) is data: the stage writes its
+JSON with ``status: "failed"`` and the reason, writes empty placeholders for its other outputs,
+and returns normally. A failed input record is passed on without computing.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from qchemflow import active_space as active_space_module
+from qchemflow import geometry as geometry_module
+from qchemflow import references as references_module
+from qchemflow import scf as scf_module
+from qchemflow.errors import InputError, QchemflowError
+from qchemflow.results import (failure_record, read_json, stage_record, upstream_failure,
+                               write_json_atomic, write_text_atomic)
+
+
+def guarded_stage(stage: str, molecule_id: str, upstream_json: list[str | Path],
+                  output_json: str | Path, placeholder_outputs: list[str | Path],
+                  compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``compute`` unless an input failed; record an expected failure as data.
+
+    Args:
+        stage: this stage's name.
+        molecule_id: the molecule's id.
+        upstream_json: JSON records this stage reads (their failures are passed on).
+        output_json: this stage's JSON record.
+        placeholder_outputs: other outputs, written empty when the stage fails.
+        compute: the work; returns the record's fields.
+
+    Returns:
+        The record written.
+    """
+    failed = upstream_failure([read_json(path) for path in upstream_json])
+    if failed is not None:
+        record = failure_record(stage, molecule_id, failed["reason"], failed["failed_stage"])
+    else:
+        try:
+            record = stage_record(stage, molecule_id, **compute())
+        except QchemflowError as error:
+            record = failure_record(stage, molecule_id, str(error))
+            print(f"qchemflow {stage}: {molecule_id}: {error}", file=sys.stderr)
+    if record["status"] != "ok":
+        for path in placeholder_outputs:
+            write_text_atomic(path, "")
+    write_json_atomic(output_json, record)
+    return record
+
+
+def geometry_stage(molecule_id: str, smiles: str | None, xyz: str | None, charge: int,
+                   multiplicity: int, seed: int, output_xyz: str | Path, output_json: str | Path
+                   ) -> dict[str, Any]:
+    """SMILES (RDKit conformer) or XYZ (as given) to ``geometry.xyz`` and ``geometry.json``."""
+
+    def compute() -> dict[str, Any]:
+        if bool(smiles) == bool(xyz):
+            raise InputError("give exactly one of smiles or xyz")
+        geometry = (geometry_module.geometry_from_smiles(smiles, seed) if smiles
+                    else geometry_module.read_xyz(xyz or ""))
+        if geometry.formal_charge is not None and geometry.formal_charge != charge:
+            raise InputError(f"charge {charge} disagrees with the SMILES formal charge "
+                             f"{geometry.formal_charge}; fix the charge or the SMILES")
+        n_electrons = geometry_module.electron_count(geometry.atoms, charge)
+        geometry_module.check_spin(n_electrons, multiplicity)
+        write_text_atomic(output_xyz, geometry_module.xyz_text(
+            geometry.atoms, f"{molecule_id} charge={charge} multiplicity={multiplicity}"))
+        return {
+            "source": geometry.source,
+            "input": smiles if smiles else str(xyz),
+            "canonical_smiles": geometry.canonical_smiles,
+            "formula": geometry_module.formula(geometry.atoms),
+            "n_atoms": len(geometry.atoms),
+            "charge": charge,
+            "multiplicity": multiplicity,
+            "n_electrons": n_electrons,
+            "force_field": geometry.force_field,
+            "seed": seed,
+            "flags": list(geometry.flags),
+        }
+
+    return guarded_stage("geometry", molecule_id, [], output_json, [output_xyz], compute)
+
+
+def scf_stage(geometry_json: str | Path, geometry_xyz: str | Path, basis: str, cartesian: bool,
+              conv_tol: float, max_cycles: int, max_memory_mb: int, output_chk: str | Path,
+              output_json: str | Path) -> dict[str, Any]:
+    """RHF/ROHF with fallbacks; writes ``scf.chk`` and ``scf.json``."""
+    geometry = read_json(geometry_json)
+
+    def compute() -> dict[str, Any]:
+        atoms = geometry_module.read_xyz(geometry_xyz).atoms
+        molecule = scf_module.build_molecule(atoms, geometry["charge"],
+                                             geometry["multiplicity"] - 1, basis, cartesian,
+                                             max_memory_mb)
+        return scf_module.timed_scf(molecule, conv_tol, max_cycles, output_chk, basis, cartesian)
+
+    return guarded_stage("scf", geometry["id"], [geometry_json], output_json, [output_chk], compute)
+
+
+def active_space_stage(scf_json: str | Path, scf_chk: str | Path, frozen_core: bool,
+                       active_electrons: int | None, active_orbitals: int | None,
+                       max_memory_mb: int, output_fcidump: str | Path, output_json: str | Path
+                       ) -> dict[str, Any]:
+    """Choose the active space and write its FCIDUMP and ``active_space.json``."""
+    from pyscf.data import elements
+
+    scf_record = read_json(scf_json)
+
+    def compute() -> dict[str, Any]:
+        scf_object = scf_module.load_scf(scf_chk, max_memory_mb)
+        n_frozen = int(elements.chemcore(scf_object.mol)) if frozen_core else 0
+        choice = active_space_module.choose_active_space(
+            int(scf_object.mol.nelectron), int(len(scf_object.mo_energy)), n_frozen,
+            int(scf_object.mol.spin), active_electrons, active_orbitals)
+        fields = active_space_module.build_active_space(scf_object, choice, output_fcidump)
+        return {**fields, "frozen_core": frozen_core}
+
+    return guarded_stage("active_space", scf_record["id"], [scf_json], output_json,
+                         [output_fcidump], compute)
+
+
+def references_stage(scf_json: str | Path, scf_chk: str | Path, active_space_json: str | Path,
+                     fcidump: str | Path, methods: list[str], fci_max_determinants: int,
+                     max_memory_mb: int, output_json: str | Path) -> dict[str, Any]:
+    """Classical references on the full space and on the FCIDUMP Hamiltonian."""
+    active_record = read_json(active_space_json)
+
+    def compute() -> dict[str, Any]:
+        start = time.perf_counter()
+        scf_object = scf_module.load_scf(scf_chk, max_memory_mb)
+        hamiltonian = active_space_module.read_fcidump(fcidump)
+        n_orbitals = int(hamiltonian["NORB"])
+        from pyscf import ao2mo
+
+        problem = references_module.ReferenceProblem(
+            scf_object=scf_object,
+            n_frozen=int(active_record["n_frozen_core"]),
+            active_h1=hamiltonian["H1"],
+            active_h2=ao2mo.restore(1, hamiltonian["H2"], n_orbitals),
+            active_core_energy=float(hamiltonian["ECORE"]),
+            active_n_orbitals=n_orbitals,
+            active_n_electrons=int(hamiltonian["NELEC"]),
+            spin=int(hamiltonian["MS2"]),
+            fci_max_determinants=fci_max_determinants)
+        fields = references_module.compute_references(problem, methods)
+        if active_record.get("is_full_space") and fields["energies"].get("casci") is not None:
+            fields["flags"].append("the active space is the full space (frozen core aside): "
+                                   "casci equals fci")
+        return {**fields, "fci_max_determinants": fci_max_determinants,
+                "wall_s_total": time.perf_counter() - start}
+
+    return guarded_stage("references", active_record["id"], [scf_json, active_space_json],
+                         output_json, [], compute)

@@ -1,0 +1,115 @@
+"""``results/summary.csv``: one row per molecule, whatever happened to it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from qchemflow.references import METHOD_ORDER
+from qchemflow.results import read_json, write_text_atomic
+
+STAGES = ("geometry", "scf", "active_space", "references")
+HARTREE_TO_MILLIHARTREE = 1000.0
+COLUMNS = (
+    "id", "status", "formula", "charge", "multiplicity", "n_electrons", "basis",
+    "n_basis_functions", "active_electrons", "active_orbitals", "n_qubits", "is_full_space",
+    *METHOD_ORDER, "ccsd_active_error_mha", "ccsd_t_active_error_mha",
+    "scf_wall_s", "active_space_wall_s", "references_wall_s", "flags",
+)
+
+
+def molecule_status(records: dict[str, dict[str, Any]]) -> str:
+    """``ok``, or ``failed:<stage>: <reason>`` for the first failure among the records."""
+    for stage in STAGES:
+        record = records.get(stage)
+        if record is None:
+            return f"failed:{stage}: result file missing"
+        if record.get("status") != "ok":
+            return f"failed:{record.get('failed_stage', stage)}: {record.get('reason', 'unknown')}"
+    return "ok"
+
+
+def error_millihartree(energy: float | None, exact: float | None) -> float | None:
+    """``energy - exact`` in mHa, or None when either is missing."""
+    if energy is None or exact is None:
+        return None
+    return (energy - exact) * HARTREE_TO_MILLIHARTREE
+
+
+def summary_row(molecule_id: str, folder: Path) -> dict[str, Any]:
+    """One summary row from the molecule's result files."""
+    records = {stage: read_json(folder / f"{stage}.json") for stage in STAGES
+               if (folder / f"{stage}.json").is_file()}
+    geometry = records.get("geometry", {})
+    scf = records.get("scf", {})
+    active = records.get("active_space", {})
+    references = records.get("references", {})
+    energies = references.get("energies", {}) if references.get("status") == "ok" else {}
+    row: dict[str, Any] = {
+        "id": molecule_id,
+        "status": molecule_status(records),
+        "formula": geometry.get("formula"),
+        "charge": geometry.get("charge"),
+        "multiplicity": geometry.get("multiplicity"),
+        "n_electrons": geometry.get("n_electrons"),
+        "basis": scf.get("basis"),
+        "n_basis_functions": scf.get("n_basis_functions"),
+        "active_electrons": active.get("n_electrons"),
+        "active_orbitals": active.get("n_orbitals"),
+        "n_qubits": active.get("n_qubits"),
+        "is_full_space": active.get("is_full_space"),
+        **{name: energies.get(name) for name in METHOD_ORDER},
+        "ccsd_active_error_mha": error_millihartree(energies.get("ccsd_active"), energies.get("casci")),
+        "ccsd_t_active_error_mha": error_millihartree(energies.get("ccsd_t_active"),
+                                                      energies.get("casci")),
+        "scf_wall_s": scf.get("wall_s"),
+        "active_space_wall_s": active.get("wall_s"),
+        "references_wall_s": references.get("wall_s_total"),
+        "flags": " | ".join(active.get("flags", []) + references.get("flags", [])),
+    }
+    return row
+
+
+def invalid_row(molecule_id: str, message: str) -> dict[str, Any]:
+    """The summary row of a table row that was refused at load time."""
+    return {"id": molecule_id, "status": f"failed:input: {message}"}
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def write_summary(rows: list[dict[str, Any]], output: str | Path) -> None:
+    """Write the rows (full float precision, empty cells for missing values), atomically."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({column: _csv_value(row.get(column)) for column in COLUMNS})
+    write_text_atomic(output, buffer.getvalue())
+
+
+def summarise(results_folder: str | Path, molecule_ids: list[str],
+              invalid_rows: list[tuple[str, str]], output: str | Path) -> list[dict[str, Any]]:
+    """Build ``summary.csv`` for the valid molecules and the refused rows.
+
+    Args:
+        results_folder: the ``results/`` folder.
+        molecule_ids: ids of the molecules that ran.
+        invalid_rows: ``(id, message)`` of rows refused at load time (``on_invalid: skip``).
+        output: the CSV to write.
+
+    Returns:
+        The rows written.
+    """
+    folder = Path(results_folder)
+    rows = [summary_row(molecule_id, folder / molecule_id) for molecule_id in molecule_ids]
+    rows += [invalid_row(molecule_id, message) for molecule_id, message in invalid_rows]
+    write_summary(rows, output)
+    return rows

@@ -1,0 +1,48 @@
+"""Shared helpers: run the stages on files, exactly as the rules do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qchemflow import stages
+from qchemflow.references import METHOD_ORDER
+
+DATA = Path(__file__).parent / "data"
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
+               smiles: str | None = None, charge: int = 0, multiplicity: int = 1,
+               basis: str = "sto-3g", cartesian: bool = False, frozen_core: bool = False,
+               active_electrons: int | None = None, active_orbitals: int | None = None,
+               methods: tuple[str, ...] = METHOD_ORDER, fci_max_determinants: int = 2_000_000,
+               max_cycles: int = 100) -> dict[str, Any]:
+    """Run geometry -> scf -> active space -> references through their files.
+
+    Returns:
+        The four records, keyed by stage.
+    """
+    out = folder / molecule_id
+    out.mkdir(parents=True, exist_ok=True)
+    records = {"geometry": stages.geometry_stage(
+        molecule_id, smiles, xyz, charge, multiplicity, 42, out / "geometry.xyz",
+        out / "geometry.json")}
+    records["scf"] = stages.scf_stage(out / "geometry.json", out / "geometry.xyz", basis,
+                                      cartesian, 1e-10, max_cycles, 4000, out / "scf.chk",
+                                      out / "scf.json")
+    records["active_space"] = stages.active_space_stage(
+        out / "scf.json", out / "scf.chk", frozen_core, active_electrons, active_orbitals, 4000,
+        out / "hamiltonian.fcidump", out / "active_space.json")
+    records["references"] = stages.references_stage(
+        out / "scf.json", out / "scf.chk", out / "active_space.json", out / "hamiltonian.fcidump",
+        list(methods), fci_max_determinants, 4000, out / "references.json")
+    return records
+
+
+@pytest.fixture
+def data_folder() -> Path:
+    """Folder of the test geometries."""
+    return DATA

@@ -1,0 +1,94 @@
+import pytest
+
+from qchemflow.errors import InputError
+from qchemflow.geometry import (check_spin, electron_count, formula, geometry_from_smiles,
+                                parse_smiles, read_xyz, xyz_text)
+
+
+@pytest.mark.parametrize("smiles, message", [
+    ("", "empty SMILES"),
+    ("C1CC", "does not parse"),
+    ("this is not smiles", "does not parse"),
+    ("C(C)(C)(C)(C)C", "Explicit valence"),
+    ("[Xx]", "does not parse"),
+    ("C*", "dummy atom"),
+])
+def test_bad_smiles_is_refused(smiles, message):
+    with pytest.raises(InputError, match=message):
+        parse_smiles(smiles)
+
+
+def test_hydrogens_are_added():
+    assert parse_smiles("C").GetNumAtoms() == 5
+
+
+@pytest.mark.parametrize("n_electrons, multiplicity", [(10, 2), (9, 1), (2, 5), (9, 0)])
+def test_impossible_multiplicity(n_electrons, multiplicity):
+    with pytest.raises(InputError, match="impossible"):
+        check_spin(n_electrons, multiplicity)
+
+
+@pytest.mark.parametrize("n_electrons, multiplicity", [(10, 1), (9, 2), (16, 3), (1, 2)])
+def test_possible_multiplicity(n_electrons, multiplicity):
+    check_spin(n_electrons, multiplicity)
+
+
+def test_electron_count_includes_charge():
+    assert electron_count(["N", "H", "H", "H", "H"], 1) == 10
+
+
+def test_conformer_is_reproducible_with_the_seed():
+    first = geometry_from_smiles("CC(N)=O", 7)
+    assert geometry_from_smiles("CC(N)=O", 7).atoms == first.atoms
+    assert first.force_field == "MMFF94"
+    assert first.canonical_smiles == "CC(N)=O"
+
+
+def test_distorting_force_field_is_not_used():
+    # MMFF94 stretches N#N to about 1.46 A (experiment: 1.098 A); UFF keeps it near 1.1 A.
+    geometry = geometry_from_smiles("N#N", 42)
+    (x1, _, _), (x2, _, _) = (atom.position() for atom in geometry.atoms)
+    assert geometry.force_field == "UFF"
+    assert abs(x1 - x2) == pytest.approx(1.1, abs=0.05)
+    assert "MMFF94 moved bond" in geometry.flags[0]
+
+
+def test_formal_charge_of_ion():
+    assert geometry_from_smiles("[NH4+]", 1).formal_charge == 1
+
+
+def test_xyz_is_used_exactly_as_given(tmp_path):
+    path = tmp_path / "m.xyz"
+    path.write_text("2\ncomment\nH 0.0 0.0 0.0\nh 0.0 0.0 0.74140000000001\n")
+    geometry = read_xyz(path)
+    assert [atom.symbol for atom in geometry.atoms] == ["H", "H"]
+    assert geometry.atoms[1].z == "0.74140000000001"
+    assert "0.74140000000001" in xyz_text(geometry.atoms, "x")
+
+
+@pytest.mark.parametrize("content, message", [
+    ("3\nc\nH 0 0 0\n", "announces 3 atoms but lists 1"),
+    ("x\nc\nH 0 0 0\n", "first line"),
+    ("1\nc\nQq 0 0 0\n", "unknown element"),
+    ("1\nc\nH 0 0\n", "expected 'element x y z'"),
+    ("1\nc\nH 0 zero 0\n", "line 3"),
+])
+def test_malformed_xyz(tmp_path, content, message):
+    path = tmp_path / "m.xyz"
+    path.write_text(content)
+    with pytest.raises(InputError, match=message):
+        read_xyz(path)
+
+
+def test_missing_and_binary_xyz(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        read_xyz(tmp_path / "nope.xyz")
+    binary = tmp_path / "b.xyz"
+    binary.write_bytes(b"\xff\xfe\x00\x01")
+    with pytest.raises(InputError, match="not text"):
+        read_xyz(binary)
+
+
+def test_hill_formula():
+    geometry = geometry_from_smiles("CC(=O)O", 1)
+    assert formula(geometry.atoms) == "C2H4O2"

@@ -1,0 +1,89 @@
+import pytest
+
+from qchemflow.config import load_yaml, validate_config
+from qchemflow.errors import InputError
+from qchemflow.molecules import basis_orbital_counts, load_molecules
+
+from conftest import REPOSITORY
+
+CONFIG = validate_config({}, load_yaml(REPOSITORY / "workflow/schemas/config.schema.yaml"))
+
+
+def write_table(tmp_path, text):
+    (tmp_path / "h2.xyz").write_text("2\nH2\nH 0 0 0\nH 0 0 0.7414\n")
+    path = tmp_path / "table.csv"
+    path.write_text(text)
+    return path
+
+
+def test_valid_rows_get_config_defaults_and_overrides(tmp_path):
+    table = write_table(tmp_path, "id,smiles,xyz,basis,active_electrons,active_orbitals\n"
+                                  "water,O,,,4,4\nhydrogen,,h2.xyz,6-31g,,\n")
+    valid, invalid = load_molecules(table, CONFIG)
+    assert invalid == []
+    assert [m.id for m in valid] == ["water", "hydrogen"]
+    assert valid[0].basis == "sto-3g" and valid[0].active_orbitals == 4
+    assert valid[1].basis == "6-31g" and valid[1].xyz == str((tmp_path / "h2.xyz").resolve())
+
+
+def test_every_bad_row_is_listed_with_its_row_and_fix(tmp_path):
+    table = write_table(tmp_path, "\n".join([
+        "id,smiles,xyz,charge,multiplicity,basis,active_electrons,active_orbitals",
+        "ok,O,,,,,,",
+        "badsmiles,C1CC,,,,,,",
+        "element,[Xx],,,,,,",
+        "mult,O,,,2,,,",
+        "ok,N,,,,,,",
+        "missing,,nothere.xyz,,,,,",
+        "basis,O,,,,nonsense-basis,,",
+        "bigactive,O,,,,,8,20",
+        "escape,,../../etc/passwd,,,,,",
+        "charge,[NH4+],,0,,,,",
+        "bad id!,O,,,,,,",
+        "both,O,h2.xyz,,,,,",
+        "iodine,I,,,,6-31g,,",
+    ]) + "\n")
+    valid, invalid = load_molecules(table, CONFIG)
+    assert [m.id for m in valid] == ["ok"]
+    messages = {row.id: row.message() for row in invalid}
+    assert set(messages) == {"badsmiles", "element", "mult", "ok", "missing", "basis",
+                             "bigactive", "escape", "charge", "bad id!", "both", "iodine"}
+    assert messages["badsmiles"].startswith("row 2 (id 'badsmiles'): SMILES 'C1CC'")
+    assert "use 1, 3" in messages["mult"]
+    assert "duplicate id (also row 1)" in messages["ok"]
+    assert "does not exist" in messages["missing"]
+    assert "basis 'nonsense-basis' is unknown" in messages["basis"]
+    assert "use at most" in messages["bigactive"]
+    assert "outside the table's folder" in messages["escape"]
+    assert "formal charge 1" in messages["charge"]
+    assert "not allowed" in messages["bad id!"]
+    assert "exactly one of smiles or xyz" in messages["both"]
+    assert "no functions for I" in messages["iodine"]
+
+
+def test_charge_is_taken_from_smiles_when_not_given(tmp_path):
+    valid, invalid = load_molecules(write_table(tmp_path, "id,smiles\nammonium,[NH4+]\n"), CONFIG)
+    assert invalid == [] and valid[0].charge == 1
+
+
+def test_unknown_column_refuses_the_table(tmp_path):
+    with pytest.raises(InputError, match="unknown column"):
+        load_molecules(write_table(tmp_path, "id,smile\nx,C\n"), CONFIG)
+
+
+def test_missing_table(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        load_molecules(tmp_path / "none.csv", CONFIG)
+
+
+def test_basis_function_counts():
+    # H2O: STO-3G has 7 functions; 6-31G* spherical 18 (5d) and Cartesian 19 (6d); 1 core orbital.
+    assert basis_orbital_counts(["O", "H", "H"], "sto-3g", False) == (7, 1)
+    assert basis_orbital_counts(["O", "H", "H"], "6-31g*", False) == (18, 1)
+    assert basis_orbital_counts(["O", "H", "H"], "6-31g*", True) == (19, 1)
+
+
+@pytest.mark.parametrize("table", ["demo.csv", "drug_fragments.csv", "xyz_demo.csv"])
+def test_shipped_tables_are_valid(table):
+    valid, invalid = load_molecules(REPOSITORY / "molecules" / table, CONFIG)
+    assert invalid == [] and valid

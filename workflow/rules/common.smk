@@ -1,0 +1,67 @@
+# Molecule table loading and validation, wildcard constraints and input functions.
+# The checks themselves live in qchemflow.config and qchemflow.molecules.
+import json
+import sys
+
+from qchemflow.config import load_yaml, validate_config
+from qchemflow.errors import InputError
+from qchemflow.molecules import load_molecules
+
+
+def refuse(lines):
+    """Print the problems, one per line, and stop before any job runs."""
+    print("qchemflow: refusing to start:", file=sys.stderr)
+    for line in lines:
+        print(f"  {line}", file=sys.stderr)
+    sys.exit(2)
+
+
+try:
+    config.update(
+        validate_config(config, load_yaml(workflow.source_path("../schemas/config.schema.yaml")))
+    )
+    VALID_MOLECULES, INVALID_ROWS = load_molecules(config["molecules"], config)
+except InputError as error:
+    refuse([str(error)])
+if INVALID_ROWS and config["on_invalid"] == "refuse":
+    refuse(
+        [row.message() for row in INVALID_ROWS]
+        + ["fix these rows, or set on_invalid: skip to run the valid rows only"]
+    )
+MOLECULES = {molecule.id: molecule for molecule in VALID_MOLECULES}
+
+
+wildcard_constraints:
+    id="[A-Za-z0-9][A-Za-z0-9_.-]*",
+
+
+def molecule(wildcards):
+    """The validated spec of the molecule named by the wildcards."""
+    return MOLECULES[wildcards.id]
+
+
+def geometry_source_file(wildcards):
+    """The XYZ file of an XYZ row (an input, so edits trigger a rerun); nothing for SMILES."""
+    spec = molecule(wildcards)
+    return [spec.xyz] if spec.xyz else []
+
+
+def geometry_source_arguments(wildcards):
+    """`--smiles S` or `--xyz PATH` for the geometry command."""
+    spec = molecule(wildcards)
+    return ["--smiles", spec.smiles] if spec.smiles else ["--xyz", spec.xyz]
+
+
+def molecule_ids():
+    """Ids of the molecules that run."""
+    return list(MOLECULES)
+
+
+def invalid_rows_json():
+    """Rows refused at load time (on_invalid: skip) as JSON [[id, message], ...]."""
+    return json.dumps([[row.id or f"row{row.row}", row.message()] for row in INVALID_ROWS])
+
+
+def optional_count(value):
+    """An optional integer as a command-line word."""
+    return "null" if value is None else str(value)
