@@ -1,0 +1,65 @@
+import pytest
+
+from qchemflow.errors import ConvergenceError
+from qchemflow.geometry import Atom, read_xyz
+from qchemflow.scf import build_molecule, load_scf, run_scf, scf_fields
+
+from conftest import DATA
+
+# Crawford group programming projects, project #3 (H2O/STO-3G, geometry in bohr, converted
+# with PySCF's 0.52917721092 A/bohr): E_nuc = 8.002367061810450, E_SCF = -74.942079928192.
+CRAWFORD_NUCLEAR_REPULSION = 8.002367061810450
+CRAWFORD_SCF = -74.942079928192
+
+
+def water(basis="sto-3g", cartesian=False):
+    return build_molecule(read_xyz(DATA / "h2o_crawford.xyz").atoms, 0, 0, basis, cartesian, 2000)
+
+
+def test_rhf_matches_crawford_reference(tmp_path):
+    molecule = water()
+    assert molecule.energy_nuc() == pytest.approx(CRAWFORD_NUCLEAR_REPULSION, abs=1e-9)
+    scf_object, attempts = run_scf(molecule, 1e-10, 100, tmp_path / "scf.chk")
+    assert attempts == ["diis"]
+    assert scf_object.e_tot == pytest.approx(CRAWFORD_SCF, abs=1e-8)
+    fields = scf_fields(scf_object, attempts, "sto-3g", False, 0.0)
+    assert fields["method"] == "RHF" and fields["s2"] == pytest.approx(0.0, abs=1e-10)
+    assert fields["homo"] < 0 < fields["lumo"]
+
+
+def test_checkpoint_round_trip(tmp_path):
+    scf_object, _ = run_scf(water(), 1e-10, 100, tmp_path / "scf.chk")
+    loaded = load_scf(tmp_path / "scf.chk", 2000)
+    assert loaded.e_tot == scf_object.e_tot
+    assert loaded.energy_tot() == pytest.approx(scf_object.e_tot, abs=1e-10)
+
+
+def test_cartesian_basis_has_more_functions():
+    assert water("6-31g*", cartesian=True).nao == 19 and water("6-31g*").nao == 18
+
+
+def test_open_shell_uses_rohf():
+    hydroxyl = build_molecule((Atom("O", "0", "0", "0"), Atom("H", "0", "0", "0.97")),
+                              0, 1, "sto-3g", False, 2000)
+    scf_object, _ = run_scf(hydroxyl, 1e-10, 100)
+    fields = scf_fields(scf_object, ["diis"], "sto-3g", False, 0.0)
+    assert fields["method"] == "ROHF"
+    assert fields["s2"] == pytest.approx(0.75, abs=1e-10)  # ROHF is a spin eigenfunction
+
+
+def test_fallback_strategies_then_convergence_error():
+    # One iteration per strategy cannot reach 1e-10 Ha: every fallback is tried, then it fails.
+    with pytest.raises(ConvergenceError, match="did not converge in 1 cycles"):
+        run_scf(water("6-31g"), 1e-10, 1)
+
+
+def test_fallback_converges_and_is_polished():
+    # Stretched water (O-H 2.0 A) is hard for plain DIIS in a few cycles; the energy after a
+    # fallback must equal a long plain DIIS run's.
+    stretched = (Atom("O", "0", "0", "0"), Atom("H", "2.0", "0", "0"), Atom("H", "-0.5", "1.9", "0"))
+    molecule = build_molecule(stretched, 0, 0, "sto-3g", False, 2000)
+    reference, _ = run_scf(molecule, 1e-10, 500)
+    scf_object, attempts = run_scf(molecule, 1e-10, 5)
+    assert attempts == ["diis", "level_shift_damping", "second_order"]
+    assert scf_object.converged
+    assert scf_object.e_tot == pytest.approx(reference.e_tot, abs=1e-8)
