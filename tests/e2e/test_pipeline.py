@@ -1,0 +1,102 @@
+"""Real snakemake runs of the whole first half of the pipeline in a temporary folder."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPOSITORY
+
+pytestmark = pytest.mark.e2e
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run snakemake on the repository's Snakefile in ``workdir``, with qchemflow on PATH."""
+    environment = {**os.environ,
+                   "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(
+        [SNAKEMAKE, "--snakefile", str(REPOSITORY / "Snakefile"), "--directory", str(workdir),
+         *arguments], capture_output=True, text=True, env=environment, timeout=900)
+
+
+def make_project(tmp_path: Path, table: str, **settings: object) -> Path:
+    """A working folder with config/config.yaml pointing at ``table``."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "molecules.csv").write_text(table)
+    config = yaml.safe_load((REPOSITORY / "config/config.yaml").read_text())
+    config.update(molecules=str(tmp_path / "molecules.csv"), **settings)
+    (tmp_path / "config/config.yaml").write_text(yaml.safe_dump(config))
+    return tmp_path
+
+
+def read_summary(workdir: Path) -> dict[str, dict[str, str]]:
+    with open(workdir / "results/summary.csv") as stream:
+        return {row["id"]: row for row in csv.DictReader(stream)}
+
+
+def test_two_molecules_one_scf_failure_loses_nothing(tmp_path):
+    # Water in 6-31G with one SCF iteration per strategy cannot converge: its row must read
+    # failed:scf while H2 runs to the end.
+    workdir = make_project(tmp_path, "id,smiles,basis,scf_max_cycles\n"
+                                     "H2,[H][H],,\nwater,O,6-31g,1\n")
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = read_summary(workdir)
+    assert summary["H2"]["status"] == "ok"
+    assert summary["water"]["status"].startswith("failed:scf: SCF did not converge")
+    hydrogen = summary["H2"]
+    # CCSD is exact for two electrons (identity), and FCI = CASCI in H2's full space.
+    assert float(hydrogen["ccsd"]) == pytest.approx(float(hydrogen["fci"]), abs=1e-8)
+    assert float(hydrogen["casci"]) == pytest.approx(float(hydrogen["fci"]), abs=1e-9)
+    assert hydrogen["n_qubits"] == "4"
+    for stage in ("geometry", "scf", "active_space", "references"):
+        assert (workdir / "results/water" / f"{stage}.json").is_file()
+
+
+def test_invalid_rows_refuse_to_start_and_are_all_listed(tmp_path):
+    workdir = make_project(tmp_path, "id,smiles,multiplicity\nok,O,\nbad1,C1CC,\nbad2,C,2\n")
+    result = snakemake(workdir, "--cores", "1")
+    assert result.returncode != 0
+    assert "row 2 (id 'bad1'): SMILES 'C1CC' does not parse" in result.stderr
+    assert "row 3 (id 'bad2'): multiplicity 2 is impossible for 10 electrons" in result.stderr
+    assert not (workdir / "results").exists()
+
+
+def test_skip_runs_valid_rows_and_lists_invalid_ones(tmp_path):
+    workdir = make_project(tmp_path, "id,smiles\nH2,[H][H]\nbroken,C1CC\n", on_invalid="skip",
+                           references=["hf", "casci"])
+    result = snakemake(workdir, "--cores", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = read_summary(workdir)
+    assert summary["H2"]["status"] == "ok"
+    assert summary["broken"]["status"].startswith("failed:input: row 2 (id 'broken')")
+
+
+def test_malformed_config_is_refused_with_the_key(tmp_path):
+    workdir = make_project(tmp_path, "id,smiles\nH2,[H][H]\n", seed="forty-two")
+    result = snakemake(workdir, "--cores", "1")
+    assert result.returncode != 0
+    assert "config key 'seed': 'forty-two' is not of type 'integer'" in result.stderr
+
+
+def test_lint_is_clean():
+    result = snakemake(REPOSITORY, "--lint")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Congratulations" in result.stdout + result.stderr
+
+
+def test_dry_run_plans_the_whole_demo_dag():
+    result = snakemake(REPOSITORY, "-n", "--forceall")
+    assert result.returncode == 0, result.stderr[-3000:]
+    n_demo = len((REPOSITORY / "molecules/demo.csv").read_text().strip().splitlines()) - 1
+    for rule in ("geometry", "scf", "active_space", "references"):
+        assert re.search(rf"^{rule}\s+{n_demo}$", result.stdout, re.MULTILINE), result.stdout
+    assert re.search(r"^summary\s+1$", result.stdout, re.MULTILINE)
