@@ -28,6 +28,7 @@ run: $(VENV)/.installed
 	@echo "Results: results/summary.csv (one row per molecule), results/<id>/ (per-stage JSON, logs)"
 
 test: $(VENV)/.installed-test
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed

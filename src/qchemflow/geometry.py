@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 from qchemflow.errors import InputError
 
@@ -79,7 +80,7 @@ def check_spin(n_electrons: int, multiplicity: int) -> None:
             f"use {possible}, {possible + 2}, ... (or change the charge)")
 
 
-def parse_smiles(smiles: str) -> "object":
+def parse_smiles(smiles: str) -> Any:
     """Parse and sanitise a SMILES string with RDKit, hydrogens added.
 
     Returns:
@@ -118,7 +119,7 @@ def smiles_symbols_and_charge(smiles: str) -> tuple[list[str], int]:
     from rdkit import Chem
 
     molecule = parse_smiles(smiles)
-    symbols = [atom.GetSymbol() for atom in molecule.GetAtoms()]  # type: ignore[attr-defined]
+    symbols = [atom.GetSymbol() for atom in molecule.GetAtoms()]
     return symbols, int(Chem.GetFormalCharge(molecule))
 
 
@@ -156,13 +157,13 @@ def geometry_from_smiles(smiles: str, seed: int) -> Geometry:
                     flags)
 
 
-def _largest_bond_change(reference: "object", optimised: "object") -> tuple[float, str]:
+def _largest_bond_change(reference: Any, optimised: Any) -> tuple[float, str]:
     """Largest change of a bond length between two conformers of one molecule (Å)."""
     from rdkit.Chem import rdMolTransforms
 
     largest, where = 0.0, ""
-    before, after = reference.GetConformer(), optimised.GetConformer()  # type: ignore[attr-defined]
-    for bond in reference.GetBonds():  # type: ignore[attr-defined]
+    before, after = reference.GetConformer(), optimised.GetConformer()
+    for bond in reference.GetBonds():
         i, j = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
         change = abs(rdMolTransforms.GetBondLength(after, i, j)
                      - rdMolTransforms.GetBondLength(before, i, j))
@@ -172,7 +173,7 @@ def _largest_bond_change(reference: "object", optimised: "object") -> tuple[floa
     return largest, where
 
 
-def optimise_conformer(molecule: "object") -> tuple[str, tuple[str, ...]]:
+def optimise_conformer(molecule: Any) -> tuple[str, tuple[str, ...]]:
     """Optimise the embedded conformer in place: MMFF94, else UFF.
 
     A force field whose optimum moves a bond by more than ``MAX_BOND_CHANGE_ANGSTROM`` from the
@@ -186,9 +187,9 @@ def optimise_conformer(molecule: "object") -> tuple[str, tuple[str, ...]]:
     from rdkit.Chem import AllChem
 
     flags: list[str] = []
-    if molecule.GetNumAtoms() < 2:  # type: ignore[attr-defined]
+    if molecule.GetNumAtoms() < 2:
         return "none", ()
-    candidates = []
+    candidates: list[tuple[str, Callable[[Any], Any]]] = []
     if AllChem.MMFFHasAllMoleculeParams(molecule):
         candidates.append(("MMFF94", lambda trial: AllChem.MMFFOptimizeMolecule(
             trial, mmffVariant="MMFF94", maxIters=MAX_FORCE_FIELD_ITERATIONS)))
@@ -200,8 +201,7 @@ def optimise_conformer(molecule: "object") -> tuple[str, tuple[str, ...]]:
         optimise(trial)
         change, bond = _largest_bond_change(molecule, trial)
         if change <= MAX_BOND_CHANGE_ANGSTROM:
-            molecule.GetConformer().SetPositions(  # type: ignore[attr-defined]
-                trial.GetConformer().GetPositions())
+            molecule.GetConformer().SetPositions(trial.GetConformer().GetPositions())
             return name, tuple(flags)
         flags.append(f"{name} moved bond {bond} by {change:.2f} A from the ETKDG embedding; "
                      "not used")
