@@ -19,9 +19,12 @@ SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
 def snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    """Run snakemake on the repository's Snakefile in ``workdir``, with qchemflow on PATH."""
-    environment = {**os.environ,
-                   "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    """Run the environment's snakemake on the repository's Snakefile in ``workdir``.
+
+    PATH holds only the system folders, as for `.venv/bin/snakemake` run without activation:
+    the workflow must find its own `qchemflow` command.
+    """
+    environment = {**os.environ, "PATH": os.defpath}
     return subprocess.run(
         [SNAKEMAKE, "--snakefile", str(REPOSITORY / "Snakefile"), "--directory", str(workdir),
          *arguments], capture_output=True, text=True, env=environment, timeout=900)

@@ -1,6 +1,8 @@
 # Molecule table loading and validation, wildcard constraints and input functions.
 # The checks themselves live in qchemflow.config and qchemflow.molecules.
 import json
+import os
+import shutil
 import sys
 
 from qchemflow.config import load_yaml, validate_config
@@ -29,6 +31,11 @@ if INVALID_ROWS and config["on_invalid"] == "refuse":
         + ["fix these rows, or set on_invalid: skip to run the valid rows only"]
     )
 MOLECULES = {molecule.id: molecule for molecule in VALID_MOLECULES}
+# Rules call the `qchemflow` CLI from PATH (an activated venv or a conda environment). When
+# Snakemake runs as `.venv/bin/snakemake` without activation, use the CLI beside its Python.
+if shutil.which("qchemflow") is None:
+    search_path = dict(os.environ).get("PATH", os.defpath)
+    os.environ.update(PATH=os.pathsep.join([os.path.dirname(sys.executable), search_path]))
 
 
 wildcard_constraints:
