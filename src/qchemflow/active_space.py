@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from qchemflow.errors import InputError
+from qchemflow.results import write_file_atomic
 
 DEGENERACY_TOLERANCE_HARTREE = 1e-5
 
@@ -131,22 +132,11 @@ def active_space_integrals(scf_object: Any, choice: ActiveSpaceChoice
 def write_fcidump(path: str | Path, h1: np.ndarray, h2: np.ndarray, core_energy: float,
                   choice: ActiveSpaceChoice) -> None:
     """Write the active-space Hamiltonian with PySCF's FCIDUMP writer (full precision), atomically."""
-    import os
-    import tempfile
-
     from pyscf.tools import fcidump
 
-    destination = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
-    os.close(handle)
-    try:
-        fcidump.from_integrals(temporary, h1, h2, choice.n_orbitals, choice.n_electrons,
-                               nuc=core_energy, ms=choice.spin, tol=1e-15,
-                               float_format=" %.17g")
-        os.replace(temporary, destination)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_file_atomic(path, lambda temporary: fcidump.from_integrals(
+        temporary, h1, h2, choice.n_orbitals, choice.n_electrons, nuc=core_energy, ms=choice.spin,
+        tol=1e-15, float_format=" %.17g"))
 
 
 def read_fcidump(path: str | Path) -> dict[str, Any]:

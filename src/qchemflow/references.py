@@ -241,7 +241,7 @@ def casci(problem: ReferenceProblem) -> MethodResult:
 
 def full_configuration_interaction(problem: ReferenceProblem) -> MethodResult:
     """FCI over every orbital that is not frozen, with the requested spin."""
-    from pyscf import mcscf
+    from pyscf import ao2mo, mcscf
 
     scf_object = problem.scf_object
     n_orbitals = int(np.asarray(scf_object.mo_energy).size) - problem.n_frozen
@@ -253,8 +253,6 @@ def full_configuration_interaction(problem: ReferenceProblem) -> MethodResult:
     solver = mcscf.CASCI(scf_object, n_orbitals, n_alpha_beta)
     solver.ncore = problem.n_frozen
     h1, core_energy = solver.get_h1eff()
-    from pyscf import ao2mo
-
     h2 = ao2mo.restore(1, solver.get_h2eff(), n_orbitals)
     energy, s_squared, converged = fci_ground_state(
         h1, h2, n_orbitals, n_alpha_beta, core_energy, scf_object.max_memory)

@@ -14,7 +14,7 @@ import platform
 import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 STATUS_OK = "ok"
 STATUS_FAILED = "failed"
@@ -36,6 +36,27 @@ def write_text_atomic(path: str | Path, text: str) -> None:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        os.replace(temporary, destination)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_file_atomic(path: str | Path, writer: Callable[[str], None]) -> None:
+    """Let ``writer`` write a file at a temporary path, then rename it to ``path``.
+
+    For writers of other libraries (PySCF's FCIDUMP and checkpoint writers) that take a path.
+
+    Args:
+        path: destination file; its folder must exist.
+        writer: called with the temporary path (which does not exist yet).
+    """
+    destination = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+    os.close(handle)
+    Path(temporary).unlink()
+    try:
+        writer(temporary)
         os.replace(temporary, destination)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

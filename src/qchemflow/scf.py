@@ -8,7 +8,6 @@ orbitals are canonical and the energy is converged to ``conv_tol``.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import numpy as np
 
 from qchemflow.errors import ConvergenceError
 from qchemflow.geometry import Atom
+from qchemflow.results import write_file_atomic
 
 LEVEL_SHIFT_HARTREE = 0.5
 DAMPING_FACTOR = 0.5
@@ -104,17 +104,9 @@ def write_checkpoint(scf_object: Any, chkfile: str | Path) -> None:
     """Save molecule and SCF results in PySCF's checkpoint format, atomically."""
     from pyscf.scf import chkfile as pyscf_chkfile
 
-    destination = Path(chkfile)
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
-    os.close(handle)
-    try:
-        Path(temporary).unlink()
-        pyscf_chkfile.dump_scf(scf_object.mol, temporary, scf_object.e_tot, scf_object.mo_energy,
-                               scf_object.mo_coeff, scf_object.mo_occ)
-        os.replace(temporary, destination)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_file_atomic(chkfile, lambda temporary: pyscf_chkfile.dump_scf(
+        scf_object.mol, temporary, scf_object.e_tot, scf_object.mo_energy, scf_object.mo_coeff,
+        scf_object.mo_occ))
 
 
 def load_scf(chkfile: str | Path, max_memory_mb: int) -> Any:

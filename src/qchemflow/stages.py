@@ -132,11 +132,12 @@ def references_stage(scf_json: str | Path, scf_chk: str | Path, active_space_jso
     active_record = read_json(active_space_json)
 
     def compute() -> dict[str, Any]:
+        from pyscf import ao2mo
+
         start = time.perf_counter()
         scf_object = scf_module.load_scf(scf_chk, max_memory_mb)
         hamiltonian = active_space_module.read_fcidump(fcidump)
         n_orbitals = int(hamiltonian["NORB"])
-        from pyscf import ao2mo
 
         problem = references_module.ReferenceProblem(
             scf_object=scf_object,
