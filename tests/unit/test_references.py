@@ -114,3 +114,15 @@ def test_non_variational_cc_is_flagged_not_hidden():
     flags = non_variational_flags({"ccsd_active": -1.0001, "casci": -1.0, "ccsd": -2.0,
                                    "fci": -2.1})
     assert flags == ["ccsd_active is 0.1000 mHa below casci (coupled cluster is not variational)"]
+
+
+def test_water_631g_fci_matches_psi4(tmp_path):
+    # Psi4 test suite, tests/fci-h2o/input.dat (H2O/6-31G, geometry in bohr, all electrons):
+    # refnuc 9.2342185209120, refscf -75.985323665263, refci -76.1210978474779.
+    records = run_stages(tmp_path, "h2o", xyz=str(DATA / "h2o_psi4_fci.xyz"), basis="6-31g",
+                         frozen_core=False, methods=("hf", "fci"))
+    assert records["scf"]["nuclear_repulsion"] == pytest.approx(9.2342185209120, abs=1e-9)
+    energies = records["references"]["energies"]
+    assert energies["hf"] == pytest.approx(-75.985323665263, abs=MICROHARTREE)
+    assert energies["fci"] == pytest.approx(-76.1210978474779, abs=MICROHARTREE)
+    assert records["references"]["methods"]["fci"]["determinants"] == 1287 ** 2
