@@ -134,6 +134,9 @@ def spec_from_row(row_number: int, row: dict[str, str], config: dict[str, Any],
         return _integer(row[column], column) if column in row else default
 
     charge = optional_integer("charge", None)
+    scf_max_cycles = optional_integer("scf_max_cycles", config["scf"]["max_cycles"]) or 0
+    if scf_max_cycles < 1:
+        raise InputError(f"scf_max_cycles {scf_max_cycles} must be at least 1")
     return MoleculeSpec(
         id=molecule_id,
         row=row_number,
@@ -148,7 +151,7 @@ def spec_from_row(row_number: int, row: dict[str, str], config: dict[str, Any],
         else bool(config["frozen_core"]),
         active_electrons=optional_integer("active_electrons", active.get("electrons")),
         active_orbitals=optional_integer("active_orbitals", active.get("orbitals")),
-        scf_max_cycles=optional_integer("scf_max_cycles", config["scf"]["max_cycles"]) or 0,
+        scf_max_cycles=scf_max_cycles,
     ), ("charge" in row)
 
 

@@ -61,6 +61,11 @@ def test_every_bad_row_is_listed_with_its_row_and_fix(tmp_path):
     assert "no functions for I" in messages["iodine"]
 
 
+def test_scf_cycles_must_be_positive(tmp_path):
+    _, invalid = load_molecules(write_table(tmp_path, "id,smiles,scf_max_cycles\nw,O,0\n"), CONFIG)
+    assert "scf_max_cycles 0 must be at least 1" in invalid[0].message()
+
+
 def test_charge_is_taken_from_smiles_when_not_given(tmp_path):
     valid, invalid = load_molecules(write_table(tmp_path, "id,smiles\nammonium,[NH4+]\n"), CONFIG)
     assert invalid == [] and valid[0].charge == 1
