@@ -1,0 +1,302 @@
+"""Qubits stage: the active-space Hamiltonian as an OpenFermion qubit operator.
+
+The FCIDUMP is read into an OpenFermion ``InteractionOperator`` (spin orbitals interleaved:
+mode 2i is orbital i alpha, 2i+1 orbital i beta) and mapped with Jordan-Wigner or Bravyi-Kitaev.
+Particle number and spin projection are conserved, so everything downstream works in the sector
+of basis states with the molecule's alpha and beta electron counts: the Hamiltonian is built as a
+sparse matrix on that sector directly from the Pauli terms (never a dense 2^n x 2^n matrix, never
+the full 2^n space for Jordan-Wigner).
+
+Qubit q is bit (n - 1 - q) of a basis-state index, as in Cirq and OpenFermion.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse
+import scipy.sparse.linalg
+
+from qchemflow.errors import InputError, ResourceError
+
+MAPPINGS = ("jordan_wigner", "bravyi_kitaev")
+SPIN_PENALTY_HARTREE = 1.0
+MAX_SECTOR_DIMENSION = 50_000_000
+MAX_ENUMERATED_QUBITS = 24
+
+
+@dataclass(frozen=True)
+class PauliTerms:
+    """A qubit operator as arrays: X mask, Z mask (Y sets both), number of Y, coefficient."""
+
+    n_qubits: int
+    x_masks: np.ndarray
+    z_masks: np.ndarray
+    y_counts: np.ndarray
+    coefficients: np.ndarray
+    constant: float
+
+
+@dataclass(frozen=True)
+class Sector:
+    """Basis states with fixed alpha and beta electron counts.
+
+    ``occupations[k]`` is the occupation bit string of state k (bit j = spin orbital j occupied),
+    sorted ascending; ``qubit_indices[k]`` is its computational-basis index under the mapping.
+    """
+
+    n_qubits: int
+    n_alpha: int
+    n_beta: int
+    occupations: np.ndarray
+    qubit_indices: np.ndarray
+
+    @property
+    def dimension(self) -> int:
+        """Number of basis states in the sector."""
+        return int(self.occupations.size)
+
+
+def interaction_operator(h1: np.ndarray, h2: np.ndarray, core_energy: float) -> Any:
+    """OpenFermion ``InteractionOperator`` from spatial integrals (chemists' notation h2)."""
+    import openfermion
+    from openfermion.chem.molecular_data import spinorb_from_spatial
+
+    # OpenFermion's two_body[p, q, r, s] = (ps|qr) in chemists' notation.
+    one_body, two_body = spinorb_from_spatial(h1, np.asarray(h2).transpose(0, 2, 3, 1))
+    return openfermion.InteractionOperator(core_energy, one_body, 0.5 * two_body)
+
+
+def map_to_qubits(fermion_operator: Any, mapping: str, n_qubits: int) -> Any:
+    """Map a fermion or interaction operator with ``mapping``.
+
+    Raises:
+        ValueError: unknown mapping.
+    """
+    import openfermion
+
+    if mapping == "jordan_wigner":
+        return openfermion.jordan_wigner(fermion_operator)
+    if mapping == "bravyi_kitaev":
+        if isinstance(fermion_operator, openfermion.InteractionOperator):
+            fermion_operator = openfermion.get_fermion_operator(fermion_operator)
+        return openfermion.bravyi_kitaev(fermion_operator, n_qubits=n_qubits)
+    raise ValueError(f"unknown mapping '{mapping}'; use one of {', '.join(MAPPINGS)}")
+
+
+def pauli_terms(qubit_operator: Any, n_qubits: int) -> PauliTerms:
+    """Arrays of the Pauli strings of a ``QubitOperator`` (identity term kept as ``constant``)."""
+    x_masks, z_masks, y_counts, coefficients = [], [], [], []
+    constant = 0.0
+    for term, coefficient in qubit_operator.terms.items():
+        if not term:
+            constant += float(np.real(coefficient))
+            continue
+        x_mask = z_mask = y_count = 0
+        for qubit, pauli in term:
+            bit = 1 << (n_qubits - 1 - qubit)
+            if pauli in ("X", "Y"):
+                x_mask |= bit
+            if pauli in ("Z", "Y"):
+                z_mask |= bit
+            y_count += pauli == "Y"
+        x_masks.append(x_mask)
+        z_masks.append(z_mask)
+        y_counts.append(y_count)
+        coefficients.append(complex(coefficient))
+    return PauliTerms(n_qubits, np.array(x_masks, dtype=np.int64),
+                      np.array(z_masks, dtype=np.int64), np.array(y_counts, dtype=np.int64),
+                      np.array(coefficients, dtype=complex), constant)
+
+
+def _z_parity(indices: np.ndarray, z_mask: int | np.ndarray) -> np.ndarray:
+    """(-1)^popcount(index & z_mask)."""
+    return 1 - 2 * (np.bitwise_count(np.bitwise_and(indices, z_mask)) & 1).astype(np.int64)
+
+
+def diagonal_values(terms: PauliTerms, indices: np.ndarray) -> np.ndarray:
+    """Values of a diagonal (Z-only) operator on basis states ``indices``."""
+    if np.any(terms.x_masks):
+        raise ValueError("operator is not diagonal in the computational basis")
+    values = np.full(indices.shape, terms.constant, dtype=float)
+    for z_mask, coefficient in zip(terms.z_masks, terms.coefficients):
+        values += coefficient.real * _z_parity(indices, int(z_mask))
+    return values
+
+
+def _occupations_with(n_orbitals: int, n_alpha: int, n_beta: int) -> np.ndarray:
+    """Occupation bit strings (bit 2i alpha, 2i+1 beta) with the given counts, sorted."""
+    alpha_strings = [sum(1 << (2 * i) for i in chosen)
+                     for chosen in itertools.combinations(range(n_orbitals), n_alpha)]
+    beta_strings = [sum(1 << (2 * i + 1) for i in chosen)
+                    for chosen in itertools.combinations(range(n_orbitals), n_beta)]
+    return np.sort(np.add.outer(np.array(alpha_strings, dtype=np.int64),
+                                np.array(beta_strings, dtype=np.int64)).ravel())
+
+
+def _occupation_to_qubit_index_jordan_wigner(occupations: np.ndarray, n_qubits: int) -> np.ndarray:
+    """Jordan-Wigner: qubit q holds mode q, i.e. bit (n-1-q) of the index is bit q of occupation."""
+    indices = np.zeros_like(occupations)
+    for mode in range(n_qubits):
+        indices |= ((occupations >> mode) & 1) << (n_qubits - 1 - mode)
+    return indices
+
+
+def build_sector(mapping: str, n_qubits: int, n_alpha: int, n_beta: int) -> Sector:
+    """The fixed-(N_alpha, N_beta) sector and where its states sit under ``mapping``.
+
+    For Bravyi-Kitaev the occupation of each basis state is read off the mapped number operators,
+    which are diagonal (Z strings) under both mappings.
+
+    Raises:
+        ResourceError: the sector or the enumeration would be too large.
+    """
+    import openfermion
+
+    n_orbitals = n_qubits // 2
+    occupations = _occupations_with(n_orbitals, n_alpha, n_beta)
+    if occupations.size > MAX_SECTOR_DIMENSION:
+        raise ResourceError(f"sector of {occupations.size} states exceeds {MAX_SECTOR_DIMENSION}; "
+                            "use a smaller active space")
+    if mapping == "jordan_wigner":
+        return Sector(n_qubits, n_alpha, n_beta, occupations,
+                      _occupation_to_qubit_index_jordan_wigner(occupations, n_qubits))
+    if n_qubits > MAX_ENUMERATED_QUBITS:
+        raise ResourceError(f"{mapping} sector search enumerates 2^{n_qubits} states; "
+                            "use jordan_wigner for this size")
+    basis = np.arange(1 << n_qubits, dtype=np.int64)
+    occupation_of_basis = np.zeros_like(basis)
+    for mode in range(n_qubits):
+        number = map_to_qubits(openfermion.FermionOperator(((mode, 1), (mode, 0))), mapping,
+                               n_qubits)
+        bits = np.rint(diagonal_values(pauli_terms(number, n_qubits), basis)).astype(np.int64)
+        occupation_of_basis |= bits << mode
+    order = np.argsort(occupation_of_basis)
+    positions = np.searchsorted(occupation_of_basis, occupations, sorter=order)
+    return Sector(n_qubits, n_alpha, n_beta, occupations, basis[order[positions]])
+
+
+def sector_matrix(terms: PauliTerms, sector: Sector) -> scipy.sparse.csr_matrix:
+    """The operator restricted to the sector, as a real sparse matrix (exact, no dense 2^n)."""
+    columns_index = sector.qubit_indices
+    order = np.argsort(columns_index)
+    sorted_indices = columns_index[order]
+    rows_list, columns_list, values_list = [], [], []
+    state_positions = np.arange(sector.dimension)
+    for x_mask, z_mask, y_count, coefficient in zip(terms.x_masks, terms.z_masks,
+                                                     terms.y_counts, terms.coefficients):
+        targets = np.bitwise_xor(columns_index, x_mask)
+        found = np.searchsorted(sorted_indices, targets)
+        found = np.minimum(found, sector.dimension - 1)
+        inside = sorted_indices[found] == targets
+        if not np.any(inside):
+            continue
+        phase = (1j ** int(y_count)) * coefficient
+        values = phase * _z_parity(columns_index[inside], int(z_mask))
+        rows_list.append(order[found[inside]])
+        columns_list.append(state_positions[inside])
+        values_list.append(values)
+    rows = np.concatenate(rows_list) if rows_list else np.zeros(0, dtype=np.int64)
+    columns = np.concatenate(columns_list) if columns_list else np.zeros(0, dtype=np.int64)
+    values = np.concatenate(values_list) if values_list else np.zeros(0, dtype=complex)
+    matrix = scipy.sparse.coo_matrix((values, (rows, columns)),
+                                     shape=(sector.dimension, sector.dimension)).tocsr()
+    matrix.sum_duplicates()
+    imaginary = float(np.abs(matrix.data.imag).max()) if matrix.nnz else 0.0
+    if imaginary > 1e-10:
+        raise ValueError(f"sector matrix is not real (largest imaginary part {imaginary:.2e})")
+    real = scipy.sparse.csr_matrix((matrix.data.real, matrix.indices, matrix.indptr),
+                                   shape=matrix.shape)
+    return real + terms.constant * scipy.sparse.identity(sector.dimension, format="csr")
+
+
+def spin_squared_matrix(mapping: str, sector: Sector) -> scipy.sparse.csr_matrix:
+    """S^2 on the sector, through the same mapping."""
+    import openfermion
+
+    operator = map_to_qubits(openfermion.s_squared_operator(sector.n_qubits // 2), mapping,
+                             sector.n_qubits)
+    return sector_matrix(pauli_terms(operator, sector.n_qubits), sector)
+
+
+def lowest_eigenvalue(hamiltonian: scipy.sparse.csr_matrix, spin_squared: scipy.sparse.csr_matrix,
+                      target_spin_squared: float) -> tuple[float, np.ndarray]:
+    """Lowest eigenpair of H with the requested S^2 (penalty on (S^2 - target)^2, then checked).
+
+    Returns:
+        ``(energy, state)`` with the penalty removed from the energy.
+    """
+    dimension = hamiltonian.shape[0]
+    deviation = spin_squared - target_spin_squared * scipy.sparse.identity(dimension, format="csr")
+    penalised = (hamiltonian + SPIN_PENALTY_HARTREE * (deviation @ deviation)).tocsr()
+    if dimension <= 400:
+        values, vectors = np.linalg.eigh(penalised.toarray())
+        state = vectors[:, 0]
+    else:
+        values, vectors = scipy.sparse.linalg.eigsh(penalised, k=1, which="SA", tol=1e-12,
+                                                     v0=np.ones(dimension) / np.sqrt(dimension))
+        state = vectors[:, 0]
+    energy = float(state @ (hamiltonian @ state))
+    return energy, state
+
+
+@dataclass
+class QubitHamiltonian:
+    """The mapped Hamiltonian, its Pauli terms and its sector."""
+
+    mapping: str
+    qubit_operator: Any
+    terms: PauliTerms
+    sector: Sector
+    matrix: scipy.sparse.csr_matrix
+    spin_squared: scipy.sparse.csr_matrix
+
+
+def build_qubit_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_alpha: int,
+                            n_beta: int, mapping: str) -> QubitHamiltonian:
+    """Map the active-space Hamiltonian and build its sector matrix.
+
+    Raises:
+        InputError: unknown mapping.
+    """
+    if mapping not in MAPPINGS:
+        raise InputError(f"mapping '{mapping}' is unknown; use one of {', '.join(MAPPINGS)}")
+    n_qubits = 2 * h1.shape[0]
+    qubit_operator = map_to_qubits(interaction_operator(h1, h2, core_energy), mapping, n_qubits)
+    qubit_operator.compress(1e-14)
+    terms = pauli_terms(qubit_operator, n_qubits)
+    sector = build_sector(mapping, n_qubits, n_alpha, n_beta)
+    return QubitHamiltonian(mapping, qubit_operator, terms, sector, sector_matrix(terms, sector),
+                            spin_squared_matrix(mapping, sector))
+
+
+def qubit_hamiltonian_fields(hamiltonian: QubitHamiltonian, wall_s: float,
+                             ground_state_energy: float | None) -> dict[str, Any]:
+    """The ``qubit_hamiltonian.json`` fields."""
+    terms = [[" ".join(f"{pauli}{qubit}" for qubit, pauli in term), float(np.real(coefficient))]
+             for term, coefficient in sorted(hamiltonian.qubit_operator.terms.items())]
+    return {
+        "mapping": hamiltonian.mapping,
+        "n_qubits": hamiltonian.sector.n_qubits,
+        "n_terms": len(terms),
+        "n_alpha": hamiltonian.sector.n_alpha,
+        "n_beta": hamiltonian.sector.n_beta,
+        "sector_dimension": hamiltonian.sector.dimension,
+        "ground_state_energy": ground_state_energy,
+        "terms": terms,
+        "wall_s": wall_s,
+    }
+
+
+def timed_qubit_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_alpha: int,
+                            n_beta: int, mapping: str) -> tuple[QubitHamiltonian, dict[str, Any]]:
+    """Build the qubit Hamiltonian and its exact sector ground state; time both."""
+    start = time.perf_counter()
+    hamiltonian = build_qubit_hamiltonian(h1, h2, core_energy, n_alpha, n_beta, mapping)
+    s = (n_alpha - n_beta) / 2
+    energy, _ = lowest_eigenvalue(hamiltonian.matrix, hamiltonian.spin_squared, s * (s + 1))
+    return hamiltonian, qubit_hamiltonian_fields(hamiltonian, time.perf_counter() - start, energy)
