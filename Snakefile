@@ -1,4 +1,5 @@
-# qchemflow: molecules -> geometry -> SCF -> active space -> classical references (-> VQE).
+# qchemflow: molecules -> geometry -> SCF -> active space -> classical references
+#            -> qubit Hamiltonian -> VQE -> summary, plots and report.
 # Run with `make run`, or `snakemake --cores all` inside the project's environment.
 from snakemake.utils import min_version
 
@@ -16,10 +17,13 @@ include: "workflow/rules/geometry.smk"
 include: "workflow/rules/scf.smk"
 include: "workflow/rules/active_space.smk"
 include: "workflow/rules/references.smk"
+include: "workflow/rules/qubits.smk"
+include: "workflow/rules/vqe.smk"
 include: "workflow/rules/report.smk"
 
 
 rule all:
     input:
         "results/summary.csv",
+        "results/report.html",
     default_target: True

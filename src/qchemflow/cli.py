@@ -86,6 +86,35 @@ def build_parser() -> argparse.ArgumentParser:
     references.add_argument("--output-json", required=True)
     _add_runtime(references)
 
+    qubits = commands.add_parser("qubits", help="qubit Hamiltonian: qubit_hamiltonian.json")
+    qubits.add_argument("--active-space-json", required=True)
+    qubits.add_argument("--fcidump", required=True)
+    qubits.add_argument("--mapping", default="jordan_wigner")
+    qubits.add_argument("--output-json", required=True)
+    _add_runtime(qubits)
+
+    vqe = commands.add_parser("vqe", help="VQE: vqe.json")
+    vqe.add_argument("--qubit-hamiltonian-json", required=True)
+    vqe.add_argument("--references-json", required=True)
+    vqe.add_argument("--ansatz", default="uccsd")
+    vqe.add_argument("--layers", type=int, default=2)
+    vqe.add_argument("--optimizer", default="L-BFGS-B")
+    vqe.add_argument("--gradient-tolerance", type=float, default=1e-5)
+    vqe.add_argument("--max-iterations", type=int, default=5000)
+    vqe.add_argument("--simulator", default="qchemflow")
+    vqe.add_argument("--seed", type=int, default=42)
+    vqe.add_argument("--output-json", required=True)
+    _add_runtime(vqe)
+
+    report = commands.add_parser("report", help="summary.csv, plots and report.html")
+    report.add_argument("--results", required=True, help="the results folder")
+    report.add_argument("--ids", nargs="*", default=[])
+    report.add_argument("--invalid-rows", default="[]",
+                        help="JSON list of [id, message] of refused rows")
+    report.add_argument("--summary", required=True)
+    report.add_argument("--html", required=True)
+    report.add_argument("--plots", required=True, help="folder of the PNG plots")
+
     summary_parser = commands.add_parser("summary", help="results/summary.csv")
     summary_parser.add_argument("--results", required=True, help="the results folder")
     summary_parser.add_argument("--ids", nargs="*", default=[])
@@ -116,6 +145,26 @@ def run(arguments: argparse.Namespace) -> None:
                                 arguments.active_space_json, arguments.fcidump, arguments.methods,
                                 arguments.fci_max_determinants, arguments.memory_mb,
                                 arguments.output_json)
+    elif arguments.command == "qubits":
+        stages.qubits_stage(arguments.active_space_json, arguments.fcidump, arguments.mapping,
+                            arguments.output_json)
+    elif arguments.command == "vqe":
+        from qchemflow.vqe import VQESettings
+
+        settings = VQESettings(arguments.ansatz, arguments.layers, arguments.optimizer,
+                               arguments.gradient_tolerance, arguments.max_iterations,
+                               arguments.simulator, arguments.seed)
+        stages.vqe_stage(arguments.qubit_hamiltonian_json, arguments.references_json, settings,
+                         arguments.memory_mb, arguments.output_json)
+    elif arguments.command == "report":
+        from qchemflow import report
+
+        invalid_rows: list[Any] = json.loads(arguments.invalid_rows)
+        rows = summary.summarise(arguments.results, arguments.ids,
+                                 [(str(item[0]), str(item[1])) for item in invalid_rows],
+                                 arguments.summary)
+        report.write_report(arguments.results, rows, arguments.plots,
+                            arguments.html)
     elif arguments.command == "summary":
         invalid: list[Any] = json.loads(arguments.invalid_rows)
         summary.summarise(arguments.results, arguments.ids,

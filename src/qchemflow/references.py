@@ -24,7 +24,8 @@ FCI_ENERGY_TOLERANCE = 1e-12
 SPIN_PENALTY_HARTREE = 0.5
 SPIN_TOLERANCE = 1e-5
 NON_VARIATIONAL_TOLERANCE = 1e-9
-METHOD_ORDER = ("hf", "mp2", "ccsd", "ccsd_t", "ccsd_active", "ccsd_t_active", "casci", "fci")
+METHOD_ORDER = ("hf", "mp2", "ccsd", "ccsd_t", "mp2_active", "ccsd_active", "ccsd_t_active",
+                "casci", "fci")
 
 
 @dataclass
@@ -205,6 +206,16 @@ def active_space_scf(problem: ReferenceProblem) -> Any:
     return scf_object
 
 
+def mp2_active(problem: ReferenceProblem) -> MethodResult:
+    """MP2 on the active-space Hamiltonian."""
+    from pyscf import mp
+
+    solver = mp.MP2(active_space_scf(problem))
+    solver.verbose = 0
+    solver.kernel()
+    return MethodResult(float(solver.e_tot), True)
+
+
 def _active_ccsd_solver(problem: ReferenceProblem) -> tuple[Any, float]:
     scf_object = active_space_scf(problem)
     return _ccsd_cached(problem, "active", scf_object, None)
@@ -265,6 +276,7 @@ METHODS: dict[str, Callable[[ReferenceProblem], MethodResult]] = {
     "mp2": mp2,
     "ccsd": ccsd,
     "ccsd_t": ccsd_t,
+    "mp2_active": mp2_active,
     "ccsd_active": ccsd_active,
     "ccsd_t_active": ccsd_t_active,
     "casci": casci,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from qchemflow import active_space as active_space_module
 from qchemflow import geometry as geometry_module
@@ -19,6 +19,9 @@ from qchemflow import scf as scf_module
 from qchemflow.errors import InputError, QchemflowError
 from qchemflow.results import (failure_record, read_json, stage_record, upstream_failure,
                                write_json_atomic, write_text_atomic)
+
+if TYPE_CHECKING:
+    from qchemflow.vqe import VQESettings
 
 
 def guarded_stage(stage: str, molecule_id: str, upstream_json: list[str | Path],
@@ -157,4 +160,49 @@ def references_stage(scf_json: str | Path, scf_chk: str | Path, active_space_jso
                 "wall_s_total": time.perf_counter() - start}
 
     return guarded_stage("references", active_record["id"], [scf_json, active_space_json],
+                         output_json, [], compute)
+
+
+def qubits_stage(active_space_json: str | Path, fcidump: str | Path, mapping: str,
+                 output_json: str | Path) -> dict[str, Any]:
+    """Map the FCIDUMP Hamiltonian to qubits; exact sector ground state; ``qubit_hamiltonian.json``."""
+    from pyscf import ao2mo
+
+    from qchemflow import qubits as qubits_module
+
+    active_record = read_json(active_space_json)
+
+    def compute() -> dict[str, Any]:
+        hamiltonian = active_space_module.read_fcidump(fcidump)
+        n_orbitals = int(hamiltonian["NORB"])
+        _, fields = qubits_module.timed_qubit_hamiltonian(
+            hamiltonian["H1"], ao2mo.restore(1, hamiltonian["H2"], n_orbitals),
+            float(hamiltonian["ECORE"]), int(active_record["n_alpha"]),
+            int(active_record["n_beta"]), mapping)
+        return fields
+
+    return guarded_stage("qubits", active_record["id"], [active_space_json], output_json, [],
+                         compute)
+
+
+def vqe_stage(qubit_hamiltonian_json: str | Path, references_json: str | Path,
+              settings: VQESettings, max_memory_mb: int, output_json: str | Path
+              ) -> dict[str, Any]:
+    """Optimise the VQE on the qubit Hamiltonian; compare with CASCI; write ``vqe.json``."""
+    from qchemflow.vqe import HARTREE_TO_MILLIHARTREE, pauli_terms_from_json, run_vqe
+
+    qubit_record = read_json(qubit_hamiltonian_json)
+    references = read_json(references_json)
+
+    def compute() -> dict[str, Any]:
+        n_qubits = int(qubit_record["n_qubits"])
+        terms = pauli_terms_from_json(qubit_record["terms"], n_qubits)
+        fields = run_vqe(terms, qubit_record["mapping"], n_qubits // 2,
+                         int(qubit_record["n_alpha"]), int(qubit_record["n_beta"]), settings,
+                         max_memory_mb)
+        casci = references.get("energies", {}).get("casci")
+        error = None if casci is None else (fields["energy"] - casci) * HARTREE_TO_MILLIHARTREE
+        return {"energy": fields.pop("energy"), "error_vs_casci_mha": error, **fields}
+
+    return guarded_stage("vqe", qubit_record["id"], [qubit_hamiltonian_json, references_json],
                          output_json, [], compute)

@@ -10,13 +10,21 @@ from typing import Any
 from qchemflow.references import METHOD_ORDER
 from qchemflow.results import read_json, write_text_atomic
 
-STAGES = ("geometry", "scf", "active_space", "references")
+STAGE_FILES = {"geometry": "geometry.json", "scf": "scf.json",
+               "active_space": "active_space.json", "references": "references.json",
+               "qubits": "qubit_hamiltonian.json", "vqe": "vqe.json"}
+STAGES = tuple(STAGE_FILES)
 HARTREE_TO_MILLIHARTREE = 1000.0
+CHEMICAL_ACCURACY_MHA = 1.6
 COLUMNS = (
     "id", "status", "formula", "charge", "multiplicity", "n_electrons", "basis",
     "n_basis_functions", "active_electrons", "active_orbitals", "n_qubits", "is_full_space",
-    *METHOD_ORDER, "ccsd_active_error_mha", "ccsd_t_active_error_mha",
-    "scf_wall_s", "active_space_wall_s", "references_wall_s", "flags",
+    *METHOD_ORDER, "vqe", "vqe_error_mha", "ccsd_active_error_mha", "ccsd_t_active_error_mha",
+    "chemical_accuracy", "mapping", "n_pauli_terms", "ansatz", "n_parameters",
+    "n_two_qubit_gates", "circuit_depth", "vqe_iterations", "energy_evaluations",
+    "gradient_evaluations", "vqe_converged", "vqe_s2",
+    "scf_wall_s", "active_space_wall_s", "references_wall_s", "qubits_wall_s", "vqe_wall_s",
+    "flags",
 )
 
 
@@ -40,13 +48,17 @@ def error_millihartree(energy: float | None, exact: float | None) -> float | Non
 
 def summary_row(molecule_id: str, folder: Path) -> dict[str, Any]:
     """One summary row from the molecule's result files."""
-    records = {stage: read_json(folder / f"{stage}.json") for stage in STAGES
-               if (folder / f"{stage}.json").is_file()}
+    records = {stage: read_json(folder / name) for stage, name in STAGE_FILES.items()
+               if (folder / name).is_file()}
     geometry = records.get("geometry", {})
     scf = records.get("scf", {})
     active = records.get("active_space", {})
     references = records.get("references", {})
     energies = references.get("energies", {}) if references.get("status") == "ok" else {}
+    qubits = records.get("qubits", {})
+    vqe = records.get("vqe", {}) if records.get("vqe", {}).get("status") == "ok" else {}
+    circuit = vqe.get("circuit", {})
+    vqe_error = error_millihartree(vqe.get("energy"), energies.get("casci"))
     row: dict[str, Any] = {
         "id": molecule_id,
         "status": molecule_status(records),
@@ -61,12 +73,28 @@ def summary_row(molecule_id: str, folder: Path) -> dict[str, Any]:
         "n_qubits": active.get("n_qubits"),
         "is_full_space": active.get("is_full_space"),
         **{name: energies.get(name) for name in METHOD_ORDER},
+        "vqe": vqe.get("energy"),
+        "vqe_error_mha": vqe_error,
         "ccsd_active_error_mha": error_millihartree(energies.get("ccsd_active"), energies.get("casci")),
         "ccsd_t_active_error_mha": error_millihartree(energies.get("ccsd_t_active"),
                                                       energies.get("casci")),
+        "chemical_accuracy": None if vqe_error is None else abs(vqe_error) <= CHEMICAL_ACCURACY_MHA,
+        "mapping": qubits.get("mapping"),
+        "n_pauli_terms": qubits.get("n_terms"),
+        "ansatz": vqe.get("ansatz"),
+        "n_parameters": vqe.get("n_parameters"),
+        "n_two_qubit_gates": circuit.get("n_two_qubit_gates"),
+        "circuit_depth": circuit.get("depth"),
+        "vqe_iterations": vqe.get("iterations"),
+        "energy_evaluations": vqe.get("energy_evaluations"),
+        "gradient_evaluations": vqe.get("gradient_evaluations"),
+        "vqe_converged": vqe.get("converged"),
+        "vqe_s2": vqe.get("s2"),
         "scf_wall_s": scf.get("wall_s"),
         "active_space_wall_s": active.get("wall_s"),
         "references_wall_s": references.get("wall_s_total"),
+        "qubits_wall_s": qubits.get("wall_s"),
+        "vqe_wall_s": vqe.get("wall_s"),
         "flags": " | ".join(active.get("flags", []) + references.get("flags", [])),
     }
     return row

@@ -1,21 +1,33 @@
-rule summary:
+rule report:
     input:
-        expand("results/{id}/references.json", id=molecule_ids()),
+        expand("results/{id}/vqe.json", id=molecule_ids()),
     output:
-        report(
+        summary=report(
             "results/summary.csv",
             caption="../report/summary.rst",
             category="Summary",
+        ),
+        html="results/report.html",
+        errors=report(
+            "results/plots/errors.png",
+            caption="../report/errors.rst",
+            category="Plots",
+        ),
+        convergence=report(
+            "results/plots/convergence.png",
+            caption="../report/convergence.rst",
+            category="Plots",
         ),
     params:
         ids=molecule_ids(),
         invalid_rows=invalid_rows_json(),
     log:
-        "results/logs/summary.log",
+        "results/logs/report.log",
     benchmark:
-        "results/benchmarks/summary.tsv"
+        "results/benchmarks/report.tsv"
     conda:
-        "../../envs/chemistry.yaml"
+        "../../envs/quantum.yaml"
     shell:
-        "qchemflow summary --results results --ids {params.ids:q}"
-        " --invalid-rows {params.invalid_rows:q} --output {output:q} > {log:q} 2>&1"
+        "qchemflow report --results results --ids {params.ids:q}"
+        " --invalid-rows {params.invalid_rows:q} --summary {output.summary:q}"
+        " --html {output.html:q} --plots results/plots > {log:q} 2>&1"

@@ -1,0 +1,97 @@
+"""UCCSD ansätze as lists of fermionic excitations, one exact excitation gate each.
+
+Spin orbitals are interleaved (mode 2i: orbital i alpha, 2i+1: orbital i beta). An
+:class:`Excitation` is the anti-Hermitian generator ``coefficient * (T - T^dagger)`` with
+``T = a†_{c1} a†_{c2} ... a_{a1} a_{a2}``; its gate is ``exp(theta_parameter * generator)``.
+Closed shells use the spin-adapted (singlet) UCCSD of OpenFermion's ``uccsd_singlet_generator``;
+open shells use spin-orbital UCCSD on the ROHF determinant (alpha and beta counts conserved).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Excitation:
+    """One excitation gate's generator: ``coefficient * (T - T^dagger)`` with a shared parameter."""
+
+    creation: tuple[int, ...]
+    annihilation: tuple[int, ...]
+    parameter: int
+    coefficient: float
+
+    @property
+    def modes(self) -> tuple[int, ...]:
+        """Every spin orbital the excitation touches."""
+        return self.creation + self.annihilation
+
+
+@dataclass(frozen=True)
+class Ansatz:
+    """A reference determinant and the excitations applied to it, in order."""
+
+    name: str
+    n_qubits: int
+    occupied: tuple[int, ...]
+    excitations: tuple[Excitation, ...]
+    n_parameters: int
+
+
+def reference_occupation(n_alpha: int, n_beta: int) -> tuple[int, ...]:
+    """Modes occupied in the (RO)HF determinant: the lowest alpha and beta orbitals."""
+    return tuple(sorted([2 * i for i in range(n_alpha)] + [2 * i + 1 for i in range(n_beta)]))
+
+
+def singlet_uccsd(n_orbitals: int, n_electrons: int) -> Ansatz:
+    """Spin-adapted UCCSD for a closed shell, from OpenFermion's singlet generator.
+
+    Each packed amplitude is one parameter; its normal-ordered generator's excitation terms
+    (creation on virtual modes) become the gates sharing it.
+    """
+    import openfermion
+
+    n_qubits = 2 * n_orbitals
+    n_parameters = openfermion.uccsd_singlet_paramsize(n_qubits, n_electrons)
+    excitations: list[Excitation] = []
+    singles: list[Excitation] = []
+    for parameter in range(n_parameters):
+        amplitudes = np.zeros(n_parameters)
+        amplitudes[parameter] = 1.0
+        generator = openfermion.normal_ordered(
+            openfermion.uccsd_singlet_generator(amplitudes, n_qubits, n_electrons))
+        for term, coefficient in sorted(generator.terms.items()):
+            creation = tuple(mode for mode, action in term if action == 1)
+            annihilation = tuple(mode for mode, action in term if action == 0)
+            if abs(coefficient) < 1e-14 or min(creation) < n_electrons:
+                continue  # the T^dagger half of the generator
+            excitation = Excitation(creation, annihilation, parameter, float(np.real(coefficient)))
+            (singles if len(creation) == 1 else excitations).append(excitation)
+    return Ansatz("uccsd", n_qubits, reference_occupation(n_electrons // 2, n_electrons // 2),
+                  tuple(excitations + singles), n_parameters)
+
+
+def spin_orbital_uccsd(n_orbitals: int, n_alpha: int, n_beta: int) -> Ansatz:
+    """UCCSD over spin orbitals keeping alpha and beta counts (for open shells)."""
+    occupied = reference_occupation(n_alpha, n_beta)
+    virtual = tuple(mode for mode in range(2 * n_orbitals) if mode not in occupied)
+    doubles = [(a, b, i, j) for (i, j) in itertools.combinations(occupied, 2)
+               for (a, b) in itertools.combinations(virtual, 2)
+               if (a % 2) + (b % 2) == (i % 2) + (j % 2)]
+    singles = [(a, i) for i in occupied for a in virtual if a % 2 == i % 2]
+    excitations = [Excitation((a, b), (j, i), index, 1.0)
+                   for index, (a, b, i, j) in enumerate(doubles)]
+    excitations += [Excitation((a,), (i,), len(doubles) + index, 1.0)
+                    for index, (a, i) in enumerate(singles)]
+    return Ansatz("uccsd", 2 * n_orbitals, occupied, tuple(excitations),
+                  len(doubles) + len(singles))
+
+
+def uccsd(n_orbitals: int, n_alpha: int, n_beta: int) -> Ansatz:
+    """Singlet UCCSD for closed shells, spin-orbital UCCSD otherwise."""
+    if n_alpha == n_beta:
+        return singlet_uccsd(n_orbitals, n_alpha + n_beta)
+    return spin_orbital_uccsd(n_orbitals, n_alpha, n_beta)

@@ -1,0 +1,184 @@
+"""Cirq circuits of the ansätze: Hartree-Fock preparation and exact excitation gates.
+
+:class:`ExcitationGate` is ``exp(theta * c * (T - T^dagger))`` under Jordan-Wigner, acting on
+the qubits from its lowest to its highest spin orbital (the parity string in between included).
+Its unitary is exact, and it decomposes exactly into CNOTs and single-qubit rotations: the
+Jordan-Wigner image of ``T - T^dagger`` is a sum of commuting Pauli strings, and each string's
+exponential is a basis change, a CNOT ladder and one Rz.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import cirq
+import numpy as np
+import sympy
+
+from qchemflow.ansatz import Ansatz, Excitation
+
+
+def _jordan_wigner_generator(excitation: Excitation) -> Any:
+    """The QubitOperator of ``T - T^dagger`` (anti-Hermitian: imaginary coefficients)."""
+    import openfermion
+
+    term = tuple((mode, 1) for mode in excitation.creation) + \
+        tuple((mode, 0) for mode in excitation.annihilation)
+    operator = openfermion.FermionOperator(term)
+    return openfermion.jordan_wigner(operator - openfermion.hermitian_conjugated(operator))
+
+
+class ExcitationGate(cirq.Gate):
+    """``exp(angle * (T - T^dagger))`` for one fermionic excitation (Jordan-Wigner)."""
+
+    def __init__(self, excitation: Excitation, angle: Any):
+        """Args:
+            excitation: modes and coefficient (the coefficient multiplies ``angle``).
+            angle: the parameter, a float or a sympy expression.
+        """
+        self.excitation = excitation
+        self.angle = angle
+        self.first_mode = min(excitation.modes)
+        self.span = max(excitation.modes) - self.first_mode + 1
+
+    def _num_qubits_(self) -> int:
+        return self.span
+
+    def _is_parameterized_(self) -> bool:
+        return cirq.is_parameterized(self.angle)
+
+    def _parameter_names_(self) -> set[str]:
+        return cirq.parameter_names(self.angle)
+
+    def _resolve_parameters_(self, resolver: cirq.ParamResolver, recursive: bool
+                             ) -> "ExcitationGate":
+        return ExcitationGate(self.excitation, resolver.value_of(self.angle, recursive))
+
+    def _pauli_rotations(self) -> Iterator[tuple[dict[int, str], float]]:
+        """(local Pauli string, real weight w) with T - T^dagger = i * sum w P."""
+        for term, coefficient in _jordan_wigner_generator(self.excitation).terms.items():
+            yield ({qubit - self.first_mode: pauli for qubit, pauli in term},
+                   float(np.imag(coefficient)))
+
+    def _unitary_(self) -> np.ndarray | None:
+        if self._is_parameterized_():
+            return None
+        theta = float(self.angle) * self.excitation.coefficient
+        dimension = 1 << self.span
+        unitary = np.eye(dimension, dtype=complex)
+        paulis = {"X": np.array([[0, 1], [1, 0]], dtype=complex),
+                  "Y": np.array([[0, -1j], [1j, 0]]), "Z": np.diag([1.0 + 0j, -1.0])}
+        for string, weight in self._pauli_rotations():
+            matrix = np.ones((1, 1), dtype=complex)
+            for qubit in range(self.span):
+                matrix = np.kron(matrix, paulis.get(string.get(qubit, "I"), np.eye(2)))
+            # The strings commute and each squares to one: exp(i t P) = cos t + i sin t P.
+            unitary = (np.cos(theta * weight) * np.eye(dimension)
+                       + 1j * np.sin(theta * weight) * matrix) @ unitary
+        return unitary
+
+    def _decompose_(self, qubits: tuple[cirq.Qid, ...]) -> Iterator[cirq.Operation]:
+        theta = self.angle * self.excitation.coefficient
+        for string, weight in self._pauli_rotations():
+            yield from pauli_exponential(string, theta * weight, qubits)
+
+    def _circuit_diagram_info_(self, args: cirq.CircuitDiagramInfoArgs) -> tuple[str, ...]:
+        labels = []
+        for qubit in range(self.span):
+            mode = qubit + self.first_mode
+            labels.append("+" if mode in self.excitation.creation else
+                          "-" if mode in self.excitation.annihilation else "Z")
+        return tuple(f"Exc({label})" for label in labels)
+
+
+def pauli_exponential(string: dict[int, str], angle: Any, qubits: tuple[cirq.Qid, ...]
+                      ) -> Iterator[cirq.Operation]:
+    """exp(i * angle * P) for a Pauli string P: basis change, CNOT ladder, Rz, undo."""
+    active = sorted(string)
+    change = {"X": cirq.H, "Y": cirq.rx(np.pi / 2), "Z": None}
+    for index in active:
+        if change[string[index]] is not None:
+            yield change[string[index]](qubits[index])
+    for left, right in zip(active, active[1:]):
+        yield cirq.CNOT(qubits[left], qubits[right])
+    yield cirq.rz(-2 * angle)(qubits[active[-1]])
+    for left, right in reversed(list(zip(active, active[1:]))):
+        yield cirq.CNOT(qubits[left], qubits[right])
+    for index in active:
+        pauli = string[index]
+        if pauli == "X":
+            yield cirq.H(qubits[index])
+        elif pauli == "Y":
+            yield cirq.rx(-np.pi / 2)(qubits[index])
+
+
+def parameter_symbols(n_parameters: int) -> list[sympy.Symbol]:
+    """The symbols theta_0 ... theta_{n-1}."""
+    return [sympy.Symbol(f"theta_{index}") for index in range(n_parameters)]
+
+
+def ansatz_circuit(ansatz: Ansatz) -> cirq.Circuit:
+    """Hartree-Fock preparation (X on occupied spin orbitals) and one gate per excitation."""
+    qubits = cirq.LineQubit.range(ansatz.n_qubits)
+    symbols = parameter_symbols(ansatz.n_parameters)
+    circuit = cirq.Circuit(cirq.X(qubits[mode]) for mode in ansatz.occupied)
+    for excitation in ansatz.excitations:
+        gate = ExcitationGate(excitation, symbols[excitation.parameter])
+        circuit.append(gate.on(*qubits[gate.first_mode:gate.first_mode + gate.span]))
+    return circuit
+
+
+def ansatz_from_circuit(circuit: cirq.Circuit, name: str) -> Ansatz:
+    """Read the reference occupation and excitations back from a circuit (what the simulator runs).
+
+    Raises:
+        TypeError: the circuit has an operation that is neither X preparation nor an excitation.
+    """
+    occupied: list[int] = []
+    excitations: list[Excitation] = []
+    n_qubits = len(circuit.all_qubits())
+    for operation in circuit.all_operations():
+        if operation.gate == cirq.X:
+            occupied.append(operation.qubits[0].x)  # type: ignore[attr-defined]
+        elif isinstance(operation.gate, ExcitationGate):
+            excitations.append(operation.gate.excitation)
+        else:
+            raise TypeError(f"unsupported operation {operation}")
+    n_parameters = 1 + max((excitation.parameter for excitation in excitations), default=-1)
+    return Ansatz(name, n_qubits, tuple(sorted(occupied)), tuple(excitations), n_parameters)
+
+
+def decomposed_operations(circuit: cirq.Circuit) -> list[cirq.Operation]:
+    """The circuit as CNOTs and single-qubit gates (each excitation gate decomposed once)."""
+    operations: list[cirq.Operation] = []
+    for operation in circuit.all_operations():
+        if isinstance(operation.gate, ExcitationGate):
+            operations.extend(cirq.decompose_once(operation))
+        else:
+            operations.append(operation)
+    return operations
+
+
+def earliest_depth(operations: list[cirq.Operation]) -> int:
+    """Number of moments when every operation is placed as early as possible (Cirq's EARLIEST)."""
+    frontier: dict[cirq.Qid, int] = {}
+    depth = 0
+    for operation in operations:
+        moment = 1 + max(frontier.get(qubit, 0) for qubit in operation.qubits)
+        for qubit in operation.qubits:
+            frontier[qubit] = moment
+        depth = max(depth, moment)
+    return depth
+
+
+def circuit_statistics(circuit: cirq.Circuit) -> dict[str, int]:
+    """Qubits, depth, gates and two-qubit gates after decomposition to CNOT + 1-qubit rotations."""
+    operations = decomposed_operations(circuit)
+    return {
+        "n_qubits": len(circuit.all_qubits()),
+        "depth": earliest_depth(operations),
+        "n_gates": len(operations),
+        "n_two_qubit_gates": sum(1 for operation in operations if len(operation.qubits) == 2),
+        "n_excitation_gates": sum(1 for operation in circuit.all_operations()
+                                  if isinstance(operation.gate, ExcitationGate)),
+    }

@@ -1,0 +1,192 @@
+"""VQE stage: a Cirq UCCSD circuit optimised with exact adjoint gradients.
+
+The circuit (Hartree-Fock preparation plus one exact excitation gate per excitation) is built with
+Cirq; the optimisation simulates that circuit on the particle-number sector with
+:class:`~qchemflow.simulator.SectorSimulator` (gates read back from the circuit). The final
+parameters are checked by simulating the decomposed circuit (CNOTs and rotations) with Cirq or
+qsim when ``simulator`` asks for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.optimize
+
+from qchemflow import circuits
+from qchemflow.ansatz import Ansatz, uccsd
+from qchemflow.errors import InputError, ResourceError
+from qchemflow.qubits import (PauliTerms, Sector, _occupation_to_qubit_index_jordan_wigner,
+                              build_sector, sector_matrix, spin_squared_matrix)
+from qchemflow.simulator import SectorSimulator
+
+HARTREE_TO_MILLIHARTREE = 1000.0
+BYTES_PER_AMPLITUDE = 8
+STATE_COPIES = 8
+BYTES_PER_SPARSE_ENTRY = 12
+
+
+@dataclass(frozen=True)
+class VQESettings:
+    """What the user chose for the VQE."""
+
+    ansatz: str = "uccsd"
+    layers: int = 2
+    optimizer: str = "L-BFGS-B"
+    gradient_tolerance: float = 1e-5
+    max_iterations: int = 5000
+    simulator: str = "qchemflow"
+    seed: int = 42
+
+
+def pauli_terms_from_json(terms: list[list[Any]], n_qubits: int) -> PauliTerms:
+    """Pauli terms from ``qubit_hamiltonian.json`` (``["X0 Y1 Z3", coefficient]``)."""
+    x_masks, z_masks, y_counts, coefficients = [], [], [], []
+    constant = 0.0
+    for label, coefficient in terms:
+        if not label:
+            constant += float(coefficient)
+            continue
+        x_mask = z_mask = y_count = 0
+        for factor in label.split():
+            pauli, qubit = factor[0], int(factor[1:])
+            bit = 1 << (n_qubits - 1 - qubit)
+            x_mask |= bit if pauli in "XY" else 0
+            z_mask |= bit if pauli in "ZY" else 0
+            y_count += pauli == "Y"
+        x_masks.append(x_mask)
+        z_masks.append(z_mask)
+        y_counts.append(y_count)
+        coefficients.append(complex(coefficient))
+    return PauliTerms(n_qubits, np.array(x_masks, dtype=np.int64),
+                      np.array(z_masks, dtype=np.int64), np.array(y_counts, dtype=np.int64),
+                      np.array(coefficients, dtype=complex), constant)
+
+
+def layered_ansatz(base: Ansatz, layers: int) -> Ansatz:
+    """``layers`` repetitions of the excitation sequence, each with its own parameters."""
+    excitations = tuple(
+        dataclasses.replace(excitation, parameter=excitation.parameter + layer * base.n_parameters)
+        for layer in range(layers) for excitation in base.excitations)
+    return Ansatz(base.name, base.n_qubits, base.occupied, excitations,
+                  layers * base.n_parameters)
+
+
+def build_ansatz(settings: VQESettings, n_orbitals: int, n_alpha: int, n_beta: int) -> Ansatz:
+    """The configured ansatz.
+
+    Raises:
+        InputError: an ansatz this version does not provide.
+    """
+    if settings.ansatz != "uccsd":
+        raise InputError(f"ansatz '{settings.ansatz}' is not available yet; use uccsd")
+    return layered_ansatz(uccsd(n_orbitals, n_alpha, n_beta), settings.layers)
+
+
+def check_memory(sector: Sector, n_terms: int, max_memory_mb: int) -> float:
+    """Estimated memory (MB) of states and sector Hamiltonian; refuse above ``max_memory_mb``.
+
+    Raises:
+        ResourceError: with the estimate and what to change.
+    """
+    entries = min(n_terms, sector.dimension) * sector.dimension
+    estimate = (sector.dimension * BYTES_PER_AMPLITUDE * STATE_COPIES
+                + entries * BYTES_PER_SPARSE_ENTRY) / 1e6
+    if estimate > max_memory_mb:
+        raise ResourceError(f"VQE needs about {estimate:.0f} MB (sector of {sector.dimension} "
+                            f"states, {n_terms} Pauli terms) but the job has {max_memory_mb} MB; "
+                            "raise mem_mb (--set-resources vqe:mem_mb=...) or shrink the space")
+    return estimate
+
+
+def cross_check_energy(circuit: Any, parameters: np.ndarray, sector: Sector,
+                       hamiltonian: Any, simulator: str) -> float:
+    """Energy of the decomposed circuit simulated by Cirq or qsim (full 2^n state vector)."""
+    import cirq
+
+    resolver = {f"theta_{index}": float(value) for index, value in enumerate(parameters)}
+    decomposed = cirq.Circuit(cirq.decompose(cirq.resolve_parameters(circuit, resolver)))
+    qubits = cirq.LineQubit.range(sector.n_qubits)
+    if simulator == "qsim":
+        import qsimcirq
+
+        result = qsimcirq.QSimSimulator().simulate(decomposed, qubit_order=qubits)
+    else:
+        result = cirq.Simulator(dtype=np.complex128).simulate(decomposed, qubit_order=qubits)
+    state = np.asarray(result.final_state_vector, dtype=complex)
+    state /= np.linalg.norm(state)  # qsim works in single precision
+    amplitudes = state[_occupation_to_qubit_index_jordan_wigner(sector.occupations, sector.n_qubits)]
+    return float(np.real(np.conj(amplitudes) @ (hamiltonian @ amplitudes)))
+
+
+def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_beta: int,
+            settings: VQESettings, max_memory_mb: int) -> dict[str, Any]:
+    """Build, optimise and check the VQE; return the ``vqe.json`` fields (without the error)."""
+    start = time.perf_counter()
+    sector = build_sector(mapping, 2 * n_orbitals, n_alpha, n_beta)
+    estimate = check_memory(sector, int(terms.x_masks.size), max_memory_mb)
+    hamiltonian = sector_matrix(terms, sector)
+    circuit = circuits.ansatz_circuit(build_ansatz(settings, n_orbitals, n_alpha, n_beta))
+    ansatz = circuits.ansatz_from_circuit(circuit, settings.ansatz)
+    simulator = SectorSimulator(ansatz, sector, hamiltonian)
+    trace: list[float] = []
+    last: dict[str, float] = {}
+
+    def objective(parameters: np.ndarray) -> tuple[float, np.ndarray]:
+        energy, gradient = simulator.energy_and_gradient(parameters)
+        last["energy"] = energy
+        return energy, gradient
+
+    initial = np.zeros(ansatz.n_parameters)
+    trace.append(simulator.energy(initial))
+    options: dict[str, Any] = {"gtol": settings.gradient_tolerance,
+                               "maxiter": settings.max_iterations}
+    if settings.optimizer == "L-BFGS-B":
+        options.update(ftol=0.0, maxfun=10 * settings.max_iterations)  # stop on the gradient
+    result = scipy.optimize.minimize(
+        objective, initial, jac=True, method=settings.optimizer,
+        callback=lambda _: trace.append(last["energy"]), options=options)
+    parameters = np.asarray(result.x)
+    final_state = simulator.state(parameters)
+    energy = float(final_state @ (hamiltonian @ final_state))
+    gradient_norm = float(np.abs(simulator.energy_and_gradient(parameters)[1]).max())
+    spin_squared = float(final_state @ (spin_squared_matrix(mapping, sector) @ final_state))
+    optimisation_s = time.perf_counter() - start
+    statistics = circuits.circuit_statistics(circuit)
+    check: dict[str, Any] = {"simulator": settings.simulator}
+    if settings.simulator in ("cirq", "qsim"):
+        check_energy = cross_check_energy(circuit, parameters, sector, hamiltonian,
+                                          settings.simulator)
+        check.update(energy=check_energy, difference=check_energy - energy)
+    return {
+        "energy": energy,
+        "parameters": parameters,
+        "n_parameters": ansatz.n_parameters,
+        "iterations": int(result.nit),
+        "energy_evaluations": simulator.energy_evaluations,
+        "gradient_evaluations": simulator.gradient_evaluations,
+        "gradient_max_abs": gradient_norm,
+        "converged": bool(gradient_norm <= settings.gradient_tolerance),
+        "optimizer_message": str(result.message),
+        "trace": trace,
+        "s2": spin_squared,
+        "ansatz": settings.ansatz,
+        "layers": settings.layers,
+        "optimizer": settings.optimizer,
+        "gradient_tolerance": settings.gradient_tolerance,
+        "simulator": settings.simulator,
+        "check": check,
+        "seed": settings.seed,
+        "initial_parameters": "zeros (Hartree-Fock state)",
+        "mapping": mapping,
+        "circuit_mapping": "jordan_wigner",
+        "sector_dimension": sector.dimension,
+        "memory_estimate_mb": estimate,
+        "circuit": statistics,
+        "optimisation_wall_s": optimisation_s,
+        "wall_s": time.perf_counter() - start,
+    }

@@ -1,0 +1,31 @@
+rule vqe:
+    input:
+        qubit_hamiltonian="results/{id}/qubit_hamiltonian.json",
+        references="results/{id}/references.json",
+    output:
+        json="results/{id}/vqe.json",
+    params:
+        ansatz=config["ansatz"],
+        layers=config["vqe"]["layers"],
+        optimizer=config["optimizer"],
+        gradient_tolerance=config["vqe"]["gradient_tolerance"],
+        max_iterations=config["vqe"]["max_iterations"],
+        simulator=config["simulator"],
+        seed=config["seed"],
+    log:
+        "results/{id}/logs/vqe.log",
+    benchmark:
+        "results/{id}/benchmarks/vqe.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    conda:
+        "../../envs/quantum.yaml"
+    shell:
+        "qchemflow vqe --qubit-hamiltonian-json {input.qubit_hamiltonian:q}"
+        " --references-json {input.references:q} --ansatz {params.ansatz}"
+        " --layers {params.layers} --optimizer {params.optimizer}"
+        " --gradient-tolerance {params.gradient_tolerance}"
+        " --max-iterations {params.max_iterations} --simulator {params.simulator}"
+        " --seed {params.seed} --threads {threads} --memory-mb {resources.mem_mb}"
+        " --output-json {output.json:q} > {log:q} 2>&1"
