@@ -46,3 +46,16 @@ def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
 def data_folder() -> Path:
     """Folder of the test geometries."""
     return DATA
+
+
+def run_quantum_stages(folder: Path, molecule_id: str, mapping: str = "jordan_wigner",
+                       **settings: Any) -> dict[str, Any]:
+    """Run qubits -> vqe after :func:`run_stages`; returns both records."""
+    from qchemflow.vqe import VQESettings
+
+    out = folder / molecule_id
+    qubits = stages.qubits_stage(out / "active_space.json", out / "hamiltonian.fcidump", mapping,
+                                 out / "qubit_hamiltonian.json")
+    vqe = stages.vqe_stage(out / "qubit_hamiltonian.json", out / "references.json",
+                           VQESettings(**settings), 4000, out / "vqe.json")
+    return {"qubits": qubits, "vqe": vqe}

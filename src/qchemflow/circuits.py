@@ -9,7 +9,7 @@ exponential is a basis change, a CNOT ladder and one Rz.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import AbstractSet, Any, Iterator
 
 import cirq
 import numpy as np
@@ -47,7 +47,7 @@ class ExcitationGate(cirq.Gate):
     def _is_parameterized_(self) -> bool:
         return cirq.is_parameterized(self.angle)
 
-    def _parameter_names_(self) -> set[str]:
+    def _parameter_names_(self) -> AbstractSet[str]:
         return cirq.parameter_names(self.angle)
 
     def _resolve_parameters_(self, resolver: cirq.ParamResolver, recursive: bool
@@ -95,10 +95,11 @@ def pauli_exponential(string: dict[int, str], angle: Any, qubits: tuple[cirq.Qid
                       ) -> Iterator[cirq.Operation]:
     """exp(i * angle * P) for a Pauli string P: basis change, CNOT ladder, Rz, undo."""
     active = sorted(string)
-    change = {"X": cirq.H, "Y": cirq.rx(np.pi / 2), "Z": None}
     for index in active:
-        if change[string[index]] is not None:
-            yield change[string[index]](qubits[index])
+        if string[index] == "X":
+            yield cirq.H(qubits[index])
+        elif string[index] == "Y":
+            yield cirq.rx(np.pi / 2)(qubits[index])
     for left, right in zip(active, active[1:]):
         yield cirq.CNOT(qubits[left], qubits[right])
     yield cirq.rz(-2 * angle)(qubits[active[-1]])

@@ -17,6 +17,7 @@ from qchemflow.summary import CHEMICAL_ACCURACY_MHA, HARTREE_TO_MILLIHARTREE
 COMPARED_METHODS = (("hf", "HF"), ("mp2_active", "MP2"), ("ccsd_active", "CCSD"),
                     ("ccsd_t_active", "CCSD(T)"), ("vqe", "VQE"))
 ERROR_FLOOR_MHA = 1e-6
+TIE_MHA = 1e-3
 TABLE_COLUMNS = ("id", "status", "formula", "active_electrons", "active_orbitals", "n_qubits",
                  "hf", "ccsd_t_active", "casci", "vqe", "vqe_error_mha", "ccsd_active_error_mha",
                  "ccsd_t_active_error_mha", "chemical_accuracy", "n_parameters",
@@ -85,6 +86,7 @@ def plot_convergence(traces: dict[str, tuple[list[float], float]], path: Path) -
     axes.axhline(CHEMICAL_ACCURACY_MHA, color="red", linestyle="--", label="1.6 mHa")
     axes.set_yscale("log")
     axes.set_xscale("symlog")
+    axes.set_xlim(left=0)
     axes.set_xlabel("optimizer iteration")
     axes.set_ylabel("|E(VQE) − E(CASCI)| (mHa)")
     axes.set_title("VQE convergence")
@@ -108,7 +110,8 @@ def verdict(row: dict[str, Any]) -> str:
     for label in ("CCSD", "CCSD(T)"):
         if label in errors:
             classical = abs(errors[label])
-            word = "beat" if vqe < classical else "did not beat"
+            word = ("matched" if abs(vqe - classical) < TIE_MHA
+                    else "beat" if vqe < classical else "did not beat")
             parts.append(f"{word} {label} ({classical:.4f} mHa)")
     accuracy = "within" if vqe <= CHEMICAL_ACCURACY_MHA else "outside"
     scope = "" if row.get("is_full_space") in (True, "True") else (

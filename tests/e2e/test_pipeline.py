@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -60,8 +61,44 @@ def test_two_molecules_one_scf_failure_loses_nothing(tmp_path):
     assert float(hydrogen["ccsd"]) == pytest.approx(float(hydrogen["fci"]), abs=1e-8)
     assert float(hydrogen["casci"]) == pytest.approx(float(hydrogen["fci"]), abs=1e-9)
     assert hydrogen["n_qubits"] == "4"
-    for stage in ("geometry", "scf", "active_space", "references"):
-        assert (workdir / "results/water" / f"{stage}.json").is_file()
+    # The VQE reaches the exact energy of H2's Hamiltonian.
+    assert abs(float(hydrogen["vqe"]) - float(hydrogen["casci"])) < 1e-6
+    assert hydrogen["chemical_accuracy"] == "True"
+    for name in ("geometry", "scf", "active_space", "references", "qubit_hamiltonian", "vqe"):
+        assert (workdir / "results/water" / f"{name}.json").is_file()
+    assert summary["water"]["vqe"] == ""
+
+
+def test_report_renders_in_chromium_and_snakemake_report(tmp_path):
+    # Two molecules, the report page opened in headless Chromium; the Snakemake report zip.
+    workdir = make_project(tmp_path, "id,smiles,active_electrons,active_orbitals\n"
+                                     "H2,[H][H],,\nwater,O,4,4\n")
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = workdir / "results/report.html"
+    text = page.read_text()
+    assert '<table id="summary">' in text and "plots/errors.png" in text
+    assert "water: VQE is" in text and "on the same Hamiltonian" in text
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed for this test (.ci/run installs it)"
+    screenshot = tmp_path / "report.png"
+    browser = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,1600",
+         f"--screenshot={screenshot}", page.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert screenshot.is_file() and screenshot.stat().st_size > 50_000, browser.stderr[-2000:]
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile2'}",
+         "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert dom.stdout.count("<img") == 2 and "H2" in dom.stdout
+    for plot in ("errors.png", "convergence.png"):
+        assert (workdir / "results/plots" / plot).stat().st_size > 10_000
+    zipped = snakemake(workdir, "--report", "results/report.zip")
+    assert zipped.returncode == 0, zipped.stderr[-3000:]
+    assert (workdir / "results/report.zip").stat().st_size > 10_000
 
 
 def test_invalid_rows_refuse_to_start_and_are_all_listed(tmp_path):
@@ -100,6 +137,6 @@ def test_dry_run_plans_the_whole_demo_dag():
     result = snakemake(REPOSITORY, "-n", "--forceall")
     assert result.returncode == 0, result.stderr[-3000:]
     n_demo = len((REPOSITORY / "molecules/demo.csv").read_text().strip().splitlines()) - 1
-    for rule in ("geometry", "scf", "active_space", "references"):
+    for rule in ("geometry", "scf", "active_space", "references", "qubits", "vqe"):
         assert re.search(rf"^{rule}\s+{n_demo}$", result.stdout, re.MULTILINE), result.stdout
-    assert re.search(r"^summary\s+1$", result.stdout, re.MULTILINE)
+    assert re.search(r"^report\s+1$", result.stdout, re.MULTILINE)

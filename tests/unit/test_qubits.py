@@ -1,0 +1,108 @@
+"""Qubit Hamiltonians: spectra equal CASCI (exact identity), sector matrices equal OpenFermion's."""
+
+import numpy as np
+import pytest
+
+from qchemflow.active_space import read_fcidump
+from qchemflow.qubits import (build_qubit_hamiltonian, build_sector, interaction_operator,
+                              pauli_terms, sector_matrix, timed_qubit_hamiltonian)
+from qchemflow.vqe import pauli_terms_from_json
+
+from conftest import DATA, run_stages
+
+
+def hamiltonian_inputs(records, folder):
+    from pyscf import ao2mo
+
+    data = read_fcidump(folder / "hamiltonian.fcidump")
+    n = int(data["NORB"])
+    active = records["active_space"]
+    return (data["H1"], ao2mo.restore(1, data["H2"], n), float(data["ECORE"]),
+            active["n_alpha"], active["n_beta"])
+
+
+@pytest.fixture(scope="module")
+def water_8_qubits(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("w")
+    records = run_stages(folder, "w", xyz=str(DATA / "h2o_crawford.xyz"), frozen_core=True,
+                         active_electrons=4, active_orbitals=4, methods=("casci",))
+    return records, folder / "w"
+
+
+@pytest.fixture(scope="module")
+def hydroxyl_doublet(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("oh")
+    (folder / "oh.xyz").write_text("2\nOH\nO 0 0 0\nH 0 0 0.9697\n")
+    records = run_stages(folder, "oh", xyz=str(folder / "oh.xyz"), multiplicity=2,
+                         frozen_core=True, active_electrons=5, active_orbitals=4,
+                         methods=("casci",))
+    return records, folder / "oh"
+
+
+@pytest.mark.parametrize("mapping", ["jordan_wigner", "bravyi_kitaev"])
+@pytest.mark.parametrize("system", ["water_8_qubits", "hydroxyl_doublet"])
+def test_sector_ground_state_equals_casci(request, system, mapping):
+    # Exact identity: the qubit Hamiltonian's lowest eigenvalue with the molecule's N, S_z and S^2
+    # is the CASCI energy of the same FCIDUMP (PySCF's spin-fixed FCI).
+    records, folder = request.getfixturevalue(system)
+    _, fields = timed_qubit_hamiltonian(*hamiltonian_inputs(records, folder), mapping)
+    casci = records["references"]["energies"]["casci"]
+    assert fields["ground_state_energy"] == pytest.approx(casci, abs=1e-8)
+    assert fields["mapping"] == mapping and fields["n_qubits"] == 8
+
+
+def test_sector_matrix_equals_openfermion_sparse_operator(water_8_qubits):
+    # The fast sector construction equals OpenFermion's full sparse operator restricted to the
+    # sector, for both mappings.
+    import openfermion
+
+    records, folder = water_8_qubits
+    h1, h2, core, n_alpha, n_beta = hamiltonian_inputs(records, folder)
+    for mapping in ("jordan_wigner", "bravyi_kitaev"):
+        hamiltonian = build_qubit_hamiltonian(h1, h2, core, n_alpha, n_beta, mapping)
+        full = openfermion.get_sparse_operator(hamiltonian.qubit_operator, n_qubits=8)
+        indices = hamiltonian.sector.qubit_indices
+        expected = full[indices][:, indices].toarray()
+        assert np.abs(hamiltonian.matrix.toarray() - expected).max() < 1e-12
+        # Nothing leaks out of the sector: H maps sector states only onto sector states.
+        leak = full[:, indices].toarray()
+        leak[indices] = 0
+        assert np.abs(leak).max() < 1e-12
+
+
+def test_json_terms_round_trip(water_8_qubits):
+    records, folder = water_8_qubits
+    h1, h2, core, n_alpha, n_beta = hamiltonian_inputs(records, folder)
+    hamiltonian, fields = timed_qubit_hamiltonian(h1, h2, core, n_alpha, n_beta, "jordan_wigner")
+    terms = pauli_terms_from_json(fields["terms"], 8)
+    assert fields["n_terms"] == len(hamiltonian.qubit_operator.terms)
+    difference = sector_matrix(terms, hamiltonian.sector) - hamiltonian.matrix
+    assert abs(difference).max() < 1e-15
+
+
+def test_interaction_operator_energy_of_hartree_fock(water_8_qubits):
+    # The HF determinant's energy in the qubit Hamiltonian equals the SCF energy (identity).
+    records, folder = water_8_qubits
+    h1, h2, core, n_alpha, n_beta = hamiltonian_inputs(records, folder)
+    hamiltonian = build_qubit_hamiltonian(h1, h2, core, n_alpha, n_beta, "jordan_wigner")
+    reference = sum(1 << mode for mode in (0, 1, 2, 3))
+    position = int(np.searchsorted(hamiltonian.sector.occupations, reference))
+    assert hamiltonian.matrix[position, position] == pytest.approx(records["scf"]["energy"],
+                                                                   abs=1e-9)
+    assert interaction_operator(h1, h2, core).constant == core
+
+
+def test_sector_dimension_and_unknown_mapping():
+    sector = build_sector("jordan_wigner", 12, 2, 2)
+    assert sector.dimension == 15 * 15
+    from qchemflow.errors import InputError
+
+    with pytest.raises(InputError, match="mapping 'parity' is unknown"):
+        build_qubit_hamiltonian(np.eye(2), np.zeros((2, 2, 2, 2)), 0.0, 1, 1, "parity")
+
+
+def test_pauli_terms_bit_order():
+    import openfermion
+
+    terms = pauli_terms(openfermion.QubitOperator("X0 Y2", 0.5), 3)
+    assert terms.x_masks[0] == 0b101 and terms.z_masks[0] == 0b001 and terms.y_counts[0] == 1
