@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     vqe.add_argument("--qubit-hamiltonian-json", required=True)
     vqe.add_argument("--references-json", required=True)
     vqe.add_argument("--ansatz", default="uccsd")
-    vqe.add_argument("--layers", type=int, default=2)
+    vqe.add_argument("--layers", type=int, default=1)
     vqe.add_argument("--optimizer", default="L-BFGS-B")
     vqe.add_argument("--gradient-tolerance", type=float, default=1e-5)
     vqe.add_argument("--max-iterations", type=int, default=5000)

@@ -35,7 +35,7 @@ class VQESettings:
     """What the user chose for the VQE."""
 
     ansatz: str = "uccsd"
-    layers: int = 2
+    layers: int = 1
     optimizer: str = "L-BFGS-B"
     gradient_tolerance: float = 1e-5
     max_iterations: int = 5000
@@ -103,6 +103,32 @@ def check_memory(sector: Sector, n_terms: int, max_memory_mb: int) -> float:
     return estimate
 
 
+def layered_ansatz_prefix(ansatz: Ansatz, layers: int, per_layer: int) -> Ansatz:
+    """The first ``layers`` layers of a layered ansatz."""
+    excitations = tuple(excitation for excitation in ansatz.excitations
+                        if excitation.parameter < layers * per_layer)
+    return Ansatz(ansatz.name, ansatz.n_qubits, ansatz.occupied, excitations, layers * per_layer)
+
+
+def minimise(simulator: SectorSimulator, initial: np.ndarray, settings: VQESettings,
+             trace: list[float]) -> Any:
+    """SciPy minimisation with adjoint gradients, stopping on the gradient; appends to ``trace``."""
+    last: dict[str, float] = {}
+
+    def objective(parameters: np.ndarray) -> tuple[float, np.ndarray]:
+        energy, gradient = simulator.energy_and_gradient(parameters)
+        last["energy"] = energy
+        return energy, gradient
+
+    options: dict[str, Any] = {"gtol": settings.gradient_tolerance,
+                               "maxiter": settings.max_iterations}
+    if settings.optimizer == "L-BFGS-B":
+        options.update(ftol=0.0, maxfun=10 * settings.max_iterations)  # stop on the gradient
+    return scipy.optimize.minimize(objective, initial, jac=True, method=settings.optimizer,
+                                   callback=lambda _: trace.append(last["energy"]),
+                                   options=options)
+
+
 def cross_check_energy(circuit: Any, parameters: np.ndarray, sector: Sector,
                        hamiltonian: Any, simulator: str) -> float:
     """Energy of the decomposed circuit simulated by Cirq or qsim (full 2^n state vector)."""
@@ -133,24 +159,20 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     circuit = circuits.ansatz_circuit(build_ansatz(settings, n_orbitals, n_alpha, n_beta))
     ansatz = circuits.ansatz_from_circuit(circuit, settings.ansatz)
     simulator = SectorSimulator(ansatz, sector, hamiltonian)
-    trace: list[float] = []
-    last: dict[str, float] = {}
-
-    def objective(parameters: np.ndarray) -> tuple[float, np.ndarray]:
-        energy, gradient = simulator.energy_and_gradient(parameters)
-        last["energy"] = energy
-        return energy, gradient
-
-    initial = np.zeros(ansatz.n_parameters)
-    trace.append(simulator.energy(initial))
-    options: dict[str, Any] = {"gtol": settings.gradient_tolerance,
-                               "maxiter": settings.max_iterations}
-    if settings.optimizer == "L-BFGS-B":
-        options.update(ftol=0.0, maxfun=10 * settings.max_iterations)  # stop on the gradient
-    result = scipy.optimize.minimize(
-        objective, initial, jac=True, method=settings.optimizer,
-        callback=lambda _: trace.append(last["energy"]), options=options)
-    parameters = np.asarray(result.x)
+    trace = [simulator.energy(np.zeros(ansatz.n_parameters))]
+    parameters = np.zeros(0)
+    iterations = 0
+    per_layer = ansatz.n_parameters // settings.layers
+    for layer in range(1, settings.layers + 1):
+        # Grow layer by layer: each new layer starts at zero from the previous optimum.
+        active = SectorSimulator(layered_ansatz_prefix(ansatz, layer, per_layer), sector,
+                                 hamiltonian)
+        initial = np.concatenate([parameters, np.zeros(per_layer)])
+        result = minimise(active, initial, settings, trace)
+        parameters = np.asarray(result.x)
+        iterations += int(result.nit)
+        simulator.energy_evaluations += active.energy_evaluations
+        simulator.gradient_evaluations += active.gradient_evaluations
     final_state = simulator.state(parameters)
     energy = float(final_state @ (hamiltonian @ final_state))
     gradient_norm = float(np.abs(simulator.energy_and_gradient(parameters)[1]).max())
@@ -166,7 +188,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
         "energy": energy,
         "parameters": parameters,
         "n_parameters": ansatz.n_parameters,
-        "iterations": int(result.nit),
+        "iterations": iterations,
         "energy_evaluations": simulator.energy_evaluations,
         "gradient_evaluations": simulator.gradient_evaluations,
         "gradient_max_abs": gradient_norm,

@@ -33,5 +33,5 @@ def test_report_files(tmp_path):
     page = (tmp_path / "report.html").read_text()
     assert 'src="plots/errors.png"' in page and 'src="plots/convergence.png"' in page
     assert (tmp_path / "plots" / "errors.png").read_bytes()[:4] == b"\x89PNG"
-    assert "layers: 2" in page
+    assert "layers: 2" in page  # the settings come from vqe.json
     assert "<td>LiH</td>" in render_html([ROW], [], {})
