@@ -13,6 +13,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+import openfermion
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,6 @@ def singlet_uccsd(n_orbitals: int, n_electrons: int) -> Ansatz:
     Each packed amplitude is one parameter; its normal-ordered generator's excitation terms
     (creation on virtual modes) become the gates sharing it.
     """
-    import openfermion
-
     n_qubits = 2 * n_orbitals
     n_parameters = openfermion.uccsd_singlet_paramsize(n_qubits, n_electrons)
     excitations: list[Excitation] = []

@@ -13,6 +13,7 @@ from typing import AbstractSet, Any, Iterator
 
 import cirq
 import numpy as np
+import openfermion
 import sympy
 
 from qchemflow.ansatz import Ansatz, Excitation
@@ -20,8 +21,6 @@ from qchemflow.ansatz import Ansatz, Excitation
 
 def _jordan_wigner_generator(excitation: Excitation) -> Any:
     """The QubitOperator of ``T - T^dagger`` (anti-Hermitian: imaginary coefficients)."""
-    import openfermion
-
     term = tuple((mode, 1) for mode in excitation.creation) + \
         tuple((mode, 0) for mode in excitation.annihilation)
     operator = openfermion.FermionOperator(term)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import openfermion
+from openfermion.chem.molecular_data import spinorb_from_spatial
 import scipy.sparse
 import scipy.sparse.linalg
 
@@ -63,9 +65,6 @@ class Sector:
 
 def interaction_operator(h1: np.ndarray, h2: np.ndarray, core_energy: float) -> Any:
     """OpenFermion ``InteractionOperator`` from spatial integrals (chemists' notation h2)."""
-    import openfermion
-    from openfermion.chem.molecular_data import spinorb_from_spatial
-
     # OpenFermion's two_body[p, q, r, s] = (ps|qr) in chemists' notation.
     one_body, two_body = spinorb_from_spatial(h1, np.asarray(h2).transpose(0, 2, 3, 1))
     return openfermion.InteractionOperator(core_energy, one_body, 0.5 * two_body)
@@ -77,8 +76,6 @@ def map_to_qubits(fermion_operator: Any, mapping: str, n_qubits: int) -> Any:
     Raises:
         ValueError: unknown mapping.
     """
-    import openfermion
-
     if mapping == "jordan_wigner":
         return openfermion.jordan_wigner(fermion_operator)
     if mapping == "bravyi_kitaev":
@@ -155,8 +152,6 @@ def build_sector(mapping: str, n_qubits: int, n_alpha: int, n_beta: int) -> Sect
     Raises:
         ResourceError: the sector or the enumeration would be too large.
     """
-    import openfermion
-
     n_orbitals = n_qubits // 2
     occupations = _occupations_with(n_orbitals, n_alpha, n_beta)
     if occupations.size > MAX_SECTOR_DIMENSION:
@@ -216,8 +211,6 @@ def sector_matrix(terms: PauliTerms, sector: Sector) -> scipy.sparse.csr_matrix:
 
 def spin_squared_matrix(mapping: str, sector: Sector) -> scipy.sparse.csr_matrix:
     """S^2 on the sector, through the same mapping."""
-    import openfermion
-
     operator = map_to_qubits(openfermion.s_squared_operator(sector.n_qubits // 2), mapping,
                              sector.n_qubits)
     return sector_matrix(pauli_terms(operator, sector.n_qubits), sector)
