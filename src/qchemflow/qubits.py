@@ -86,10 +86,25 @@ def map_to_qubits(fermion_operator: Any, mapping: str, n_qubits: int) -> Any:
 
 
 def pauli_terms(qubit_operator: Any, n_qubits: int) -> PauliTerms:
-    """Arrays of the Pauli strings of a ``QubitOperator`` (identity term kept as ``constant``)."""
+    """Arrays of the Pauli strings of a ``QubitOperator`` (identity term kept as ``constant``).
+
+    Terms are taken in sorted order, so sums do not depend on Python's hash seed.
+    """
+    return _pauli_arrays(sorted(qubit_operator.terms.items()), n_qubits)
+
+
+def pauli_terms_from_json(terms: list[list[Any]], n_qubits: int) -> PauliTerms:
+    """Pauli terms from ``qubit_hamiltonian.json`` (``["X0 Y1 Z3", coefficient]``, sorted)."""
+    return _pauli_arrays([(tuple((int(factor[1:]), factor[0]) for factor in label.split()),
+                           coefficient) for label, coefficient in terms], n_qubits)
+
+
+def _pauli_arrays(terms: list[tuple[tuple[tuple[int, str], ...], Any]], n_qubits: int
+                  ) -> PauliTerms:
+    """Masks and coefficients of ``(((qubit, pauli), ...), coefficient)`` terms, in order."""
     x_masks, z_masks, y_counts, coefficients = [], [], [], []
     constant = 0.0
-    for term, coefficient in qubit_operator.terms.items():
+    for term, coefficient in terms:
         if not term:
             constant += float(np.real(coefficient))
             continue

@@ -33,15 +33,35 @@ def method_errors(row: dict[str, Any]) -> dict[str, float]:
             for key, label in COMPARED_METHODS if row.get(key) is not None}
 
 
-def plot_errors(rows: list[dict[str, Any]], path: Path) -> None:
-    """Error against CASCI per molecule and method, log scale, with the 1.6 mHa line."""
+def _new_axes(width: float) -> tuple[Any, Any]:
+    """A figure and axes drawn off-screen."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt.subplots(figsize=(width, 4.5))
+
+
+def _finish(figure: Any, axes: Any, path: Path) -> None:
+    """Chemical-accuracy line, log scale, legend and grid; save as PNG and close."""
+    import matplotlib.pyplot as plt
+
+    axes.axhline(CHEMICAL_ACCURACY_MHA, color="red", linestyle="--",
+                 label="chemical accuracy (1.6 mHa)")
+    axes.set_yscale("log")
+    axes.legend(fontsize=8, ncol=2)
+    axes.grid(True, which="both", alpha=0.3)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def plot_errors(rows: list[dict[str, Any]], path: Path) -> None:
+    """Error against CASCI per molecule and method, log scale, with the 1.6 mHa line."""
     molecules = [row for row in rows if method_errors(row)]
-    figure, axes = plt.subplots(figsize=(max(6.0, 1.1 * len(molecules) + 3), 4.5))
+    figure, axes = _new_axes(max(6.0, 1.1 * len(molecules) + 3))
     markers = {"HF": "s", "MP2": "v", "CCSD": "^", "CCSD(T)": "D", "VQE": "o"}
     for offset, (_, label) in enumerate(COMPARED_METHODS):
         xs, ys, below = [], [], []
@@ -56,46 +76,26 @@ def plot_errors(rows: list[dict[str, Any]], path: Path) -> None:
         below_y = [y for y, flag in zip(ys, below) if flag]
         if below_x:
             axes.scatter(below_x, below_y, marker="x", color="black", s=18, zorder=4)
-    axes.axhline(CHEMICAL_ACCURACY_MHA, color="red", linestyle="--",
-                 label="chemical accuracy (1.6 mHa)")
-    axes.set_yscale("log")
     axes.set_xticks(range(len(molecules)), [row["id"] for row in molecules], rotation=45,
                     ha="right")
     axes.set_ylabel("|E − E(CASCI)| (mHa); × = below CASCI")
     axes.set_title("Error against CASCI on the same active-space Hamiltonian")
-    axes.legend(fontsize=8, ncol=2)
-    axes.grid(True, which="both", alpha=0.3)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    _finish(figure, axes, path)
 
 
 def plot_convergence(traces: dict[str, tuple[list[float], float]], path: Path) -> None:
     """VQE error against CASCI per iteration (log scale)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(7, 4.5))
+    figure, axes = _new_axes(7.0)
     for molecule_id, (trace, casci) in traces.items():
         errors = [max(abs(energy - casci) * HARTREE_TO_MILLIHARTREE, ERROR_FLOOR_MHA)
                   for energy in trace]
         axes.plot(range(len(errors)), errors, label=molecule_id)
-    axes.axhline(CHEMICAL_ACCURACY_MHA, color="red", linestyle="--", label="1.6 mHa")
-    axes.set_yscale("log")
     axes.set_xscale("symlog")
     axes.set_xlim(left=0)
     axes.set_xlabel("optimizer iteration")
     axes.set_ylabel("|E(VQE) − E(CASCI)| (mHa)")
     axes.set_title("VQE convergence")
-    axes.legend(fontsize=8, ncol=2)
-    axes.grid(True, which="both", alpha=0.3)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    _finish(figure, axes, path)
 
 
 def verdict(row: dict[str, Any]) -> str:

@@ -189,7 +189,9 @@ def vqe_stage(qubit_hamiltonian_json: str | Path, references_json: str | Path,
               settings: VQESettings, max_memory_mb: int, output_json: str | Path
               ) -> dict[str, Any]:
     """Optimise the VQE on the qubit Hamiltonian; compare with CASCI; write ``vqe.json``."""
-    from qchemflow.vqe import HARTREE_TO_MILLIHARTREE, pauli_terms_from_json, run_vqe
+    from qchemflow.qubits import pauli_terms_from_json
+    from qchemflow.summary import HARTREE_TO_MILLIHARTREE
+    from qchemflow.vqe import run_vqe
 
     qubit_record = read_json(qubit_hamiltonian_json)
     references = read_json(references_json)

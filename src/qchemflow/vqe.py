@@ -21,10 +21,10 @@ from qchemflow import circuits
 from qchemflow.ansatz import Ansatz, uccsd
 from qchemflow.errors import InputError, ResourceError
 from qchemflow.qubits import (PauliTerms, Sector, _occupation_to_qubit_index_jordan_wigner,
-                              build_sector, sector_matrix, spin_squared_matrix)
+                              build_sector, pauli_terms_from_json, sector_matrix,
+                              spin_squared_matrix)
 from qchemflow.simulator import SectorSimulator
 
-HARTREE_TO_MILLIHARTREE = 1000.0
 BYTES_PER_AMPLITUDE = 8
 STATE_COPIES = 8
 BYTES_PER_SPARSE_ENTRY = 12
@@ -41,30 +41,6 @@ class VQESettings:
     max_iterations: int = 5000
     simulator: str = "qchemflow"
     seed: int = 42
-
-
-def pauli_terms_from_json(terms: list[list[Any]], n_qubits: int) -> PauliTerms:
-    """Pauli terms from ``qubit_hamiltonian.json`` (``["X0 Y1 Z3", coefficient]``)."""
-    x_masks, z_masks, y_counts, coefficients = [], [], [], []
-    constant = 0.0
-    for label, coefficient in terms:
-        if not label:
-            constant += float(coefficient)
-            continue
-        x_mask = z_mask = y_count = 0
-        for factor in label.split():
-            pauli, qubit = factor[0], int(factor[1:])
-            bit = 1 << (n_qubits - 1 - qubit)
-            x_mask |= bit if pauli in "XY" else 0
-            z_mask |= bit if pauli in "ZY" else 0
-            y_count += pauli == "Y"
-        x_masks.append(x_mask)
-        z_masks.append(z_mask)
-        y_counts.append(y_count)
-        coefficients.append(complex(coefficient))
-    return PauliTerms(n_qubits, np.array(x_masks, dtype=np.int64),
-                      np.array(z_masks, dtype=np.int64), np.array(y_counts, dtype=np.int64),
-                      np.array(coefficients, dtype=complex), constant)
 
 
 def layered_ansatz(base: Ansatz, layers: int) -> Ansatz:
