@@ -94,3 +94,25 @@ def uccsd(n_orbitals: int, n_alpha: int, n_beta: int) -> Ansatz:
     if n_alpha == n_beta:
         return singlet_uccsd(n_orbitals, n_alpha + n_beta)
     return spin_orbital_uccsd(n_orbitals, n_alpha, n_beta)
+
+
+def k_upccgsd(n_orbitals: int, n_alpha: int, n_beta: int, k: int) -> Ansatz:
+    """k-UpCCGSD (Lee et al., JCTC 15, 311 (2019)): k products of generalized pair doubles and
+    spin-complemented generalized singles, each product with its own parameters.
+
+    Pair double (q -> p): a†_{p alpha} a†_{p beta} a_{q beta} a_{q alpha}; singles (q -> p):
+    alpha and beta excitations sharing one parameter; p > q over all spatial orbitals.
+    """
+    pairs = list(itertools.combinations(range(n_orbitals), 2))
+    excitations: list[Excitation] = []
+    parameter = 0
+    for _ in range(k):
+        for q, p in pairs:
+            excitations.append(Excitation((2 * p, 2 * p + 1), (2 * q + 1, 2 * q), parameter, 1.0))
+            parameter += 1
+        for q, p in pairs:
+            excitations.append(Excitation((2 * p,), (2 * q,), parameter, 1.0))
+            excitations.append(Excitation((2 * p + 1,), (2 * q + 1,), parameter, 1.0))
+            parameter += 1
+    return Ansatz("k-upccgsd", 2 * n_orbitals, reference_occupation(n_alpha, n_beta),
+                  tuple(excitations), parameter)

@@ -182,7 +182,8 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
         if vqe.get("status") == "ok":
             traces[str(row["id"])] = (vqe["trace"], row["casci"])
             settings = {key: vqe[key] for key in ("mapping", "ansatz", "layers", "optimizer",
-                                                  "gradient_tolerance", "simulator", "seed")}
+                                                  "gradient_tolerance", "simulator", "seed")
+                        if key in vqe}
     plot_convergence(traces, plots / "convergence.png")
     page = Path(html_path)
     names = [str((plots / name).resolve().relative_to(page.parent.resolve()))

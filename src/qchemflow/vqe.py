@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import scipy.optimize
 
-from qchemflow import circuits
-from qchemflow.ansatz import Ansatz, uccsd
+from qchemflow import adapt, circuits
+from qchemflow.ansatz import Ansatz, k_upccgsd, uccsd
 from qchemflow.errors import InputError, ResourceError
 from qchemflow.qubits import (PauliTerms, Sector, _occupation_to_qubit_index_jordan_wigner,
                               build_sector, pauli_terms_from_json, sector_matrix,
@@ -28,6 +28,7 @@ from qchemflow.simulator import SectorSimulator
 BYTES_PER_AMPLITUDE = 8
 STATE_COPIES = 8
 BYTES_PER_SPARSE_ENTRY = 12
+NEW_LAYER_SCALE = 0.01
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class VQESettings:
     max_iterations: int = 5000
     simulator: str = "qchemflow"
     seed: int = 42
+    adapt_gradient_norm: float = 1e-3
+    adapt_max_operators: int = 200
 
 
 def layered_ansatz(base: Ansatz, layers: int) -> Ansatz:
@@ -53,14 +56,16 @@ def layered_ansatz(base: Ansatz, layers: int) -> Ansatz:
 
 
 def build_ansatz(settings: VQESettings, n_orbitals: int, n_alpha: int, n_beta: int) -> Ansatz:
-    """The configured ansatz.
+    """The configured fixed ansatz (``uccsd`` with ``layers``, or ``k-upccgsd`` with k = layers).
 
     Raises:
-        InputError: an ansatz this version does not provide.
+        InputError: an ansatz name this function does not build.
     """
-    if settings.ansatz != "uccsd":
-        raise InputError(f"ansatz '{settings.ansatz}' is not available yet; use uccsd")
-    return layered_ansatz(uccsd(n_orbitals, n_alpha, n_beta), settings.layers)
+    if settings.ansatz == "uccsd":
+        return layered_ansatz(uccsd(n_orbitals, n_alpha, n_beta), settings.layers)
+    if settings.ansatz == "k-upccgsd":
+        return k_upccgsd(n_orbitals, n_alpha, n_beta, settings.layers)
+    raise InputError(f"ansatz '{settings.ansatz}' is unknown; use uccsd, k-upccgsd or adapt")
 
 
 def check_memory(sector: Sector, n_terms: int, max_memory_mb: int) -> float:
@@ -125,6 +130,68 @@ def cross_check_energy(circuit: Any, parameters: np.ndarray, sector: Sector,
     return float(np.real(np.conj(amplitudes) @ (hamiltonian @ amplitudes)))
 
 
+@dataclass
+class Optimised:
+    """An optimised ansatz and what the optimisation cost."""
+
+    ansatz: Ansatz
+    parameters: np.ndarray
+    iterations: int
+    energy_evaluations: int
+    gradient_evaluations: int
+    trace: list[float]
+    message: str
+    details: dict[str, Any]
+
+
+def optimise_fixed_ansatz(settings: VQESettings, sector: Sector, hamiltonian: Any,
+                          n_orbitals: int, n_alpha: int, n_beta: int) -> Optimised:
+    """UCCSD or k-UpCCGSD: the Cirq circuit is built, read back and optimised layer by layer."""
+    circuit = circuits.ansatz_circuit(build_ansatz(settings, n_orbitals, n_alpha, n_beta))
+    ansatz = circuits.ansatz_from_circuit(circuit, settings.ansatz)
+    trace = [SectorSimulator(ansatz, sector, hamiltonian).energy(np.zeros(ansatz.n_parameters))]
+    parameters = np.zeros(0)
+    iterations = energy_evaluations = gradient_evaluations = 0
+    per_layer = ansatz.n_parameters // settings.layers
+    random = np.random.default_rng(settings.seed)
+    message = ""
+    for layer in range(1, settings.layers + 1):
+        # Grow layer by layer from the previous optimum. The first layer starts at zero (the HF
+        # state); later layers start at small seeded random values, because at zero a repeated
+        # layer can sit on a stationary point of the energy.
+        start = np.zeros(per_layer) if layer == 1 else random.normal(0.0, NEW_LAYER_SCALE,
+                                                                     per_layer)
+        simulator = SectorSimulator(layered_ansatz_prefix(ansatz, layer, per_layer), sector,
+                                    hamiltonian)
+        result = minimise(simulator, np.concatenate([parameters, start]), settings, trace)
+        parameters = np.asarray(result.x)
+        iterations += int(result.nit)
+        energy_evaluations += simulator.energy_evaluations
+        gradient_evaluations += simulator.gradient_evaluations
+        message = str(result.message)
+    return Optimised(ansatz, parameters, iterations, energy_evaluations, gradient_evaluations,
+                     trace, message, {"layers": settings.layers})
+
+
+def optimise_adapt(settings: VQESettings, sector: Sector, hamiltonian: Any, n_orbitals: int,
+                   n_alpha: int, n_beta: int) -> Optimised:
+    """ADAPT-VQE with the singlet GSD pool."""
+    trace: list[float] = []
+    result = adapt.run_adapt(
+        sector, hamiltonian, n_orbitals, n_alpha, n_beta, settings.adapt_gradient_norm,
+        settings.adapt_max_operators,
+        lambda simulator, initial, layer_trace: minimise(simulator, initial, settings, trace))
+    details = {"pool": "singlet_gsd", "operators": result.chosen,
+               "pool_gradient_norms": result.gradient_norms,
+               "energy_per_operator": result.energies,
+               "adapt_converged": result.converged,
+               "adapt_gradient_norm": settings.adapt_gradient_norm}
+    return Optimised(result.ansatz, result.parameters, result.iterations,
+                     result.energy_evaluations, result.gradient_evaluations, trace,
+                     "ADAPT pool gradient norm below threshold" if result.converged
+                     else "ADAPT stopped at max_operators", details)
+
+
 def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_beta: int,
             settings: VQESettings, max_memory_mb: int) -> dict[str, Any]:
     """Build, optimise and check the VQE; return the ``vqe.json`` fields (without the error)."""
@@ -132,28 +199,17 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     sector = build_sector(mapping, 2 * n_orbitals, n_alpha, n_beta)
     estimate = check_memory(sector, int(terms.x_masks.size), max_memory_mb)
     hamiltonian = sector_matrix(terms, sector)
-    circuit = circuits.ansatz_circuit(build_ansatz(settings, n_orbitals, n_alpha, n_beta))
-    ansatz = circuits.ansatz_from_circuit(circuit, settings.ansatz)
-    simulator = SectorSimulator(ansatz, sector, hamiltonian)
-    trace = [simulator.energy(np.zeros(ansatz.n_parameters))]
-    parameters = np.zeros(0)
-    iterations = 0
-    per_layer = ansatz.n_parameters // settings.layers
-    for layer in range(1, settings.layers + 1):
-        # Grow layer by layer: each new layer starts at zero from the previous optimum.
-        active = SectorSimulator(layered_ansatz_prefix(ansatz, layer, per_layer), sector,
-                                 hamiltonian)
-        initial = np.concatenate([parameters, np.zeros(per_layer)])
-        result = minimise(active, initial, settings, trace)
-        parameters = np.asarray(result.x)
-        iterations += int(result.nit)
-        simulator.energy_evaluations += active.energy_evaluations
-        simulator.gradient_evaluations += active.gradient_evaluations
+    optimise = optimise_adapt if settings.ansatz == "adapt" else optimise_fixed_ansatz
+    optimised = optimise(settings, sector, hamiltonian, n_orbitals, n_alpha, n_beta)
+    simulator = SectorSimulator(optimised.ansatz, sector, hamiltonian)
+    parameters = optimised.parameters
     final_state = simulator.state(parameters)
     energy = float(final_state @ (hamiltonian @ final_state))
-    gradient_norm = float(np.abs(simulator.energy_and_gradient(parameters)[1]).max())
+    gradient = simulator.energy_and_gradient(parameters)[1]
+    gradient_max = float(np.abs(gradient).max()) if gradient.size else 0.0
     spin_squared = float(final_state @ (spin_squared_matrix(mapping, sector) @ final_state))
     optimisation_s = time.perf_counter() - start
+    circuit = circuits.ansatz_circuit(optimised.ansatz)
     statistics = circuits.circuit_statistics(circuit)
     check: dict[str, Any] = {"simulator": settings.simulator}
     if settings.simulator in ("cirq", "qsim"):
@@ -163,23 +219,23 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     return {
         "energy": energy,
         "parameters": parameters,
-        "n_parameters": ansatz.n_parameters,
-        "iterations": iterations,
-        "energy_evaluations": simulator.energy_evaluations,
-        "gradient_evaluations": simulator.gradient_evaluations,
-        "gradient_max_abs": gradient_norm,
-        "converged": bool(gradient_norm <= settings.gradient_tolerance),
-        "optimizer_message": str(result.message),
-        "trace": trace,
+        "n_parameters": optimised.ansatz.n_parameters,
+        "iterations": optimised.iterations,
+        "energy_evaluations": optimised.energy_evaluations,
+        "gradient_evaluations": optimised.gradient_evaluations,
+        "gradient_max_abs": gradient_max,
+        "converged": bool(gradient_max <= settings.gradient_tolerance),
+        "optimizer_message": optimised.message,
+        "trace": optimised.trace,
         "s2": spin_squared,
         "ansatz": settings.ansatz,
-        "layers": settings.layers,
+        **optimised.details,
         "optimizer": settings.optimizer,
         "gradient_tolerance": settings.gradient_tolerance,
         "simulator": settings.simulator,
         "check": check,
         "seed": settings.seed,
-        "initial_parameters": "zeros (Hartree-Fock state)",
+        "initial_parameters": "zeros (Hartree-Fock state); later layers seeded normal(0, 0.01)",
         "mapping": mapping,
         "circuit_mapping": "jordan_wigner",
         "sector_dimension": sector.dimension,

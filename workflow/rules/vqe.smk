@@ -12,6 +12,8 @@ rule vqe:
         max_iterations=config["vqe"]["max_iterations"],
         simulator=config["simulator"],
         seed=config["seed"],
+        adapt_gradient_norm=config["adapt"]["gradient_norm"],
+        adapt_max_operators=config["adapt"]["max_operators"],
     log:
         "results/{id}/logs/vqe.log",
     benchmark:
@@ -27,5 +29,6 @@ rule vqe:
         " --layers {params.layers} --optimizer {params.optimizer}"
         " --gradient-tolerance {params.gradient_tolerance}"
         " --max-iterations {params.max_iterations} --simulator {params.simulator}"
-        " --seed {params.seed} --threads {threads} --memory-mb {resources.mem_mb}"
+        " --seed {params.seed} --adapt-gradient-norm {params.adapt_gradient_norm}"
+        " --adapt-max-operators {params.adapt_max_operators} --threads {threads} --memory-mb {resources.mem_mb}"
         " --output-json {output.json:q} > {log:q} 2>&1"
