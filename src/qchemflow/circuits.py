@@ -9,7 +9,8 @@ exponential is a basis change, a CNOT ladder and one Rz.
 
 from __future__ import annotations
 
-from typing import AbstractSet, Any, Iterator
+import functools
+from typing import AbstractSet, Any, Callable, Iterator
 
 import cirq
 import numpy as np
@@ -19,12 +20,30 @@ import sympy
 from qchemflow.ansatz import Ansatz, Excitation
 
 
-def _jordan_wigner_generator(excitation: Excitation) -> Any:
-    """The QubitOperator of ``T - T^dagger`` (anti-Hermitian: imaginary coefficients)."""
-    term = tuple((mode, 1) for mode in excitation.creation) + \
-        tuple((mode, 0) for mode in excitation.annihilation)
+@functools.lru_cache(maxsize=None)
+def jordan_wigner_rotations(creation: tuple[int, ...], annihilation: tuple[int, ...]
+                            ) -> tuple[tuple[tuple[tuple[int, str], ...], float], ...]:
+    """``T - T^dagger = i * sum_k w_k P_k`` under Jordan-Wigner: the (P_k, w_k), sorted."""
+    term = tuple((mode, 1) for mode in creation) + tuple((mode, 0) for mode in annihilation)
     operator = openfermion.FermionOperator(term)
-    return openfermion.jordan_wigner(operator - openfermion.hermitian_conjugated(operator))
+    generator = openfermion.jordan_wigner(operator - openfermion.hermitian_conjugated(operator))
+    return tuple(sorted((pauli, float(np.imag(coefficient)))
+                        for pauli, coefficient in generator.terms.items()))
+
+
+def pauli_exponential_layout(string: dict[int, str]) -> list[tuple[str, tuple[int, ...]]]:
+    """The gates of exp(i t P) in order: basis change, CNOT ladder, Rz, CNOT ladder, undo.
+
+    Kinds: ``H``, ``RX+`` (Rx(pi/2)), ``RX-`` (Rx(-pi/2)), ``CNOT``, ``RZ`` (Rz(-2t)).
+    """
+    active = sorted(string)
+    Layout = list[tuple[str, tuple[int, ...]]]
+    ladder: Layout = [("CNOT", (left, right)) for left, right in zip(active, active[1:])]
+    into: Layout = [("H" if string[q] == "X" else "RX+", (q,))
+                    for q in active if string[q] in "XY"]
+    out: Layout = [("H" if string[q] == "X" else "RX-", (q,))
+                   for q in active if string[q] in "XY"]
+    return into + ladder + [("RZ", (active[-1],))] + ladder[::-1] + out
 
 
 class ExcitationGate(cirq.Gate):
@@ -55,9 +74,9 @@ class ExcitationGate(cirq.Gate):
 
     def _pauli_rotations(self) -> Iterator[tuple[dict[int, str], float]]:
         """(local Pauli string, real weight w) with T - T^dagger = i * sum w P."""
-        for term, coefficient in _jordan_wigner_generator(self.excitation).terms.items():
-            yield ({qubit - self.first_mode: pauli for qubit, pauli in term},
-                   float(np.imag(coefficient)))
+        for term, weight in jordan_wigner_rotations(self.excitation.creation,
+                                                    self.excitation.annihilation):
+            yield {qubit - self.first_mode: pauli for qubit, pauli in term}, weight
 
     def _unitary_(self) -> np.ndarray | None:
         if self._is_parameterized_():
@@ -92,24 +111,12 @@ class ExcitationGate(cirq.Gate):
 
 def pauli_exponential(string: dict[int, str], angle: Any, qubits: tuple[cirq.Qid, ...]
                       ) -> Iterator[cirq.Operation]:
-    """exp(i * angle * P) for a Pauli string P: basis change, CNOT ladder, Rz, undo."""
-    active = sorted(string)
-    for index in active:
-        if string[index] == "X":
-            yield cirq.H(qubits[index])
-        elif string[index] == "Y":
-            yield cirq.rx(np.pi / 2)(qubits[index])
-    for left, right in zip(active, active[1:]):
-        yield cirq.CNOT(qubits[left], qubits[right])
-    yield cirq.rz(-2 * angle)(qubits[active[-1]])
-    for left, right in reversed(list(zip(active, active[1:]))):
-        yield cirq.CNOT(qubits[left], qubits[right])
-    for index in active:
-        pauli = string[index]
-        if pauli == "X":
-            yield cirq.H(qubits[index])
-        elif pauli == "Y":
-            yield cirq.rx(-np.pi / 2)(qubits[index])
+    """exp(i * angle * P) for a Pauli string P, as Cirq operations (see the layout)."""
+    gates: dict[str, Callable[[], cirq.Gate]] = {"H": lambda: cirq.H, "RX+": lambda: cirq.rx(np.pi / 2),
+             "RX-": lambda: cirq.rx(-np.pi / 2), "CNOT": lambda: cirq.CNOT,
+             "RZ": lambda: cirq.rz(-2 * angle)}
+    for kind, targets in pauli_exponential_layout(string):
+        yield gates[kind]().on(*(qubits[target] for target in targets))
 
 
 def parameter_symbols(n_parameters: int) -> list[sympy.Symbol]:
@@ -159,26 +166,35 @@ def decomposed_operations(circuit: cirq.Circuit) -> list[cirq.Operation]:
     return operations
 
 
-def earliest_depth(operations: list[cirq.Operation]) -> int:
-    """Number of moments when every operation is placed as early as possible (Cirq's EARLIEST)."""
-    frontier: dict[cirq.Qid, int] = {}
-    depth = 0
-    for operation in operations:
-        moment = 1 + max(frontier.get(qubit, 0) for qubit in operation.qubits)
-        for qubit in operation.qubits:
+def circuit_statistics(circuit: cirq.Circuit) -> dict[str, int]:
+    """Qubits, depth, gates and two-qubit gates after decomposition to CNOT + 1-qubit rotations.
+
+    Counted from the same layout that ``ExcitationGate._decompose_`` emits, without building the
+    Cirq operations; the depth is that of Cirq's EARLIEST placement.
+    """
+    frontier: dict[int, int] = {}
+    n_gates = n_two_qubit_gates = depth = n_excitations = 0
+
+    def place(qubits: tuple[int, ...]) -> None:
+        nonlocal depth
+        moment = 1 + max(frontier.get(qubit, 0) for qubit in qubits)
+        for qubit in qubits:
             frontier[qubit] = moment
         depth = max(depth, moment)
-    return depth
 
-
-def circuit_statistics(circuit: cirq.Circuit) -> dict[str, int]:
-    """Qubits, depth, gates and two-qubit gates after decomposition to CNOT + 1-qubit rotations."""
-    operations = decomposed_operations(circuit)
-    return {
-        "n_qubits": len(circuit.all_qubits()),
-        "depth": earliest_depth(operations),
-        "n_gates": len(operations),
-        "n_two_qubit_gates": sum(1 for operation in operations if len(operation.qubits) == 2),
-        "n_excitation_gates": sum(1 for operation in circuit.all_operations()
-                                  if isinstance(operation.gate, ExcitationGate)),
-    }
+    for operation in circuit.all_operations():
+        lines = tuple(qubit.x for qubit in operation.qubits)  # type: ignore[attr-defined]
+        if not isinstance(operation.gate, ExcitationGate):
+            place(lines)
+            n_gates += 1
+            n_two_qubit_gates += len(lines) == 2
+            continue
+        n_excitations += 1
+        excitation = operation.gate.excitation
+        for term, _ in jordan_wigner_rotations(excitation.creation, excitation.annihilation):
+            for kind, targets in pauli_exponential_layout(dict(term)):
+                place(targets)
+                n_gates += 1
+                n_two_qubit_gates += kind == "CNOT"
+    return {"n_qubits": len(circuit.all_qubits()), "depth": depth, "n_gates": n_gates,
+            "n_two_qubit_gates": n_two_qubit_gates, "n_excitation_gates": n_excitations}

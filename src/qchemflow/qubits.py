@@ -191,37 +191,41 @@ def build_sector(mapping: str, n_qubits: int, n_alpha: int, n_beta: int) -> Sect
 
 
 def sector_matrix(terms: PauliTerms, sector: Sector) -> scipy.sparse.csr_matrix:
-    """The operator restricted to the sector, as a real sparse matrix (exact, no dense 2^n)."""
+    """The operator restricted to the sector, as a real sparse matrix (exact, no dense 2^n).
+
+    Terms sharing an X mask connect the same pairs of basis states, so they are handled together:
+    one target lookup per X mask, and one matrix entry per (state, X mask).
+    """
     columns_index = sector.qubit_indices
     order = np.argsort(columns_index)
     sorted_indices = columns_index[order]
-    rows_list, columns_list, values_list = [], [], []
     state_positions = np.arange(sector.dimension)
-    for x_mask, z_mask, y_count, coefficient in zip(terms.x_masks, terms.z_masks,
-                                                     terms.y_counts, terms.coefficients):
+    phases = (1j ** (terms.y_counts % 4)) * terms.coefficients
+    rows, columns, entries = [], [], []
+    for x_mask in np.unique(terms.x_masks):
+        members = np.nonzero(terms.x_masks == x_mask)[0]
         targets = np.bitwise_xor(columns_index, x_mask)
-        found = np.searchsorted(sorted_indices, targets)
-        found = np.minimum(found, sector.dimension - 1)
+        found = np.minimum(np.searchsorted(sorted_indices, targets), sector.dimension - 1)
         inside = sorted_indices[found] == targets
         if not np.any(inside):
             continue
-        phase = (1j ** int(y_count)) * coefficient
-        values = phase * _z_parity(columns_index[inside], int(z_mask))
-        rows_list.append(order[found[inside]])
-        columns_list.append(state_positions[inside])
-        values_list.append(values)
-    rows = np.concatenate(rows_list) if rows_list else np.zeros(0, dtype=np.int64)
-    columns = np.concatenate(columns_list) if columns_list else np.zeros(0, dtype=np.int64)
-    values = np.concatenate(values_list) if values_list else np.zeros(0, dtype=complex)
-    matrix = scipy.sparse.coo_matrix((values, (rows, columns)),
-                                     shape=(sector.dimension, sector.dimension)).tocsr()
-    matrix.sum_duplicates()
-    imaginary = float(np.abs(matrix.data.imag).max()) if matrix.nnz else 0.0
-    if imaginary > 1e-10:
-        raise ValueError(f"sector matrix is not real (largest imaginary part {imaginary:.2e})")
-    real = scipy.sparse.csr_matrix((matrix.data.real, matrix.indices, matrix.indptr),
-                                   shape=matrix.shape)
-    return real + terms.constant * scipy.sparse.identity(sector.dimension, format="csr")
+        sources = columns_index[inside]
+        values = np.zeros(sources.shape, dtype=complex)
+        for member in members:
+            values += phases[member] * _z_parity(sources, int(terms.z_masks[member]))
+        imaginary = float(np.abs(values.imag).max())
+        if imaginary > 1e-10:
+            raise ValueError(f"sector matrix is not real (imaginary part {imaginary:.2e})")
+        rows.append(order[found[inside]])
+        columns.append(state_positions[inside])
+        entries.append(values.real)
+    matrix = scipy.sparse.csr_matrix(
+        (np.concatenate(entries) if entries else np.zeros(0),
+         (np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+          np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64))),
+        shape=(sector.dimension, sector.dimension))
+    matrix.eliminate_zeros()
+    return (matrix + terms.constant * scipy.sparse.identity(sector.dimension, format="csr")).tocsr()
 
 
 def spin_squared_matrix(mapping: str, sector: Sector) -> scipy.sparse.csr_matrix:

@@ -27,7 +27,7 @@ from qchemflow.simulator import SectorSimulator
 
 BYTES_PER_AMPLITUDE = 8
 STATE_COPIES = 8
-BYTES_PER_SPARSE_ENTRY = 12
+BYTES_PER_SPARSE_ENTRY = 36  # CSR value and index, plus the row, column, value while building
 NEW_LAYER_SCALE = 0.01
 
 
@@ -68,18 +68,22 @@ def build_ansatz(settings: VQESettings, n_orbitals: int, n_alpha: int, n_beta: i
     raise InputError(f"ansatz '{settings.ansatz}' is unknown; use uccsd, k-upccgsd or adapt")
 
 
-def check_memory(sector: Sector, n_terms: int, max_memory_mb: int) -> float:
+def check_memory(sector: Sector, terms: PauliTerms, max_memory_mb: int) -> float:
     """Estimated memory (MB) of states and sector Hamiltonian; refuse above ``max_memory_mb``.
+
+    The sector matrix has at most one entry per (state, distinct X mask); building it holds each
+    entry with its row and column once more.
 
     Raises:
         ResourceError: with the estimate and what to change.
     """
-    entries = min(n_terms, sector.dimension) * sector.dimension
+    n_masks = int(np.unique(terms.x_masks).size) + 1
+    entries = min(n_masks, sector.dimension) * sector.dimension
     estimate = (sector.dimension * BYTES_PER_AMPLITUDE * STATE_COPIES
                 + entries * BYTES_PER_SPARSE_ENTRY) / 1e6
     if estimate > max_memory_mb:
         raise ResourceError(f"VQE needs about {estimate:.0f} MB (sector of {sector.dimension} "
-                            f"states, {n_terms} Pauli terms) but the job has {max_memory_mb} MB; "
+                            f"states, {n_masks} Pauli X patterns) but the job has {max_memory_mb} MB; "
                             "raise mem_mb (--set-resources vqe:mem_mb=...) or shrink the space")
     return estimate
 
@@ -197,7 +201,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     """Build, optimise and check the VQE; return the ``vqe.json`` fields (without the error)."""
     start = time.perf_counter()
     sector = build_sector(mapping, 2 * n_orbitals, n_alpha, n_beta)
-    estimate = check_memory(sector, int(terms.x_masks.size), max_memory_mb)
+    estimate = check_memory(sector, terms, max_memory_mb)
     hamiltonian = sector_matrix(terms, sector)
     optimise = optimise_adapt if settings.ansatz == "adapt" else optimise_fixed_ansatz
     optimised = optimise(settings, sector, hamiltonian, n_orbitals, n_alpha, n_beta)
