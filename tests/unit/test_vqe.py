@@ -64,3 +64,21 @@ def test_failed_upstream_is_passed_on(tmp_path):
     run_stages(tmp_path, "bad", smiles="O", basis="6-31g", max_cycles=1)
     records = run_quantum_stages(tmp_path, "bad")
     assert records["vqe"]["status"] == "failed" and records["vqe"]["failed_stage"] == "scf"
+
+
+def test_memory_guard_refuses_before_allocating(hydrogen):
+    from qchemflow.errors import ResourceError
+    from qchemflow.qubits import build_sector
+    from qchemflow.vqe import check_memory
+
+    folder, _ = hydrogen
+    import json
+
+    record = json.loads((folder / "h2" / "qubit_hamiltonian.json").read_text())
+    from qchemflow.qubits import pauli_terms_from_json
+
+    terms = pauli_terms_from_json(record["terms"], 4)
+    sector = build_sector("jordan_wigner", 20, 5, 5)  # 63504 states
+    with pytest.raises(ResourceError, match="raise mem_mb"):
+        check_memory(sector, terms, 1)
+    assert check_memory(build_sector("jordan_wigner", 4, 1, 1), terms, 100) < 1
