@@ -66,18 +66,15 @@ def test_failed_upstream_is_passed_on(tmp_path):
     assert records["vqe"]["status"] == "failed" and records["vqe"]["failed_stage"] == "scf"
 
 
-def test_memory_guard_refuses_before_allocating(hydrogen):
+def test_memory_guard_refuses_before_allocating():
+    import openfermion
+
     from qchemflow.errors import ResourceError
-    from qchemflow.qubits import build_sector
+    from qchemflow.qubits import build_sector, pauli_terms
     from qchemflow.vqe import check_memory
 
-    folder, _ = hydrogen
-    import json
-
-    record = json.loads((folder / "h2" / "qubit_hamiltonian.json").read_text())
-    from qchemflow.qubits import pauli_terms_from_json
-
-    terms = pauli_terms_from_json(record["terms"], 4)
+    terms = pauli_terms(openfermion.QubitOperator("X0 X1 Y2 Y3") + openfermion.QubitOperator("Z0"),
+                        20)
     sector = build_sector("jordan_wigner", 20, 5, 5)  # 63504 states
     with pytest.raises(ResourceError, match="raise mem_mb"):
         check_memory(sector, terms, 1)
