@@ -10,6 +10,7 @@ a threshold, then the final parameters are optimised again.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,8 @@ import scipy.sparse
 
 from qchemflow.ansatz import Ansatz, Excitation, reference_occupation
 from qchemflow.qubits import Sector
-from qchemflow.simulator import GatePairs, SectorSimulator, excitation_pairs
+from qchemflow.simulator import (GatePairs, SectorSimulator, excitation_pairs,
+                                 pauli_rotation_pairs)
 
 INVERSE_SQRT_12 = 1.0 / np.sqrt(12.0)
 
@@ -86,9 +88,44 @@ def singlet_gsd_pool(n_orbitals: int) -> list[PoolOperator]:
     return pool
 
 
+def qubit_pool(n_orbitals: int) -> list[tuple[tuple[int, str], ...]]:
+    """The qubit pool of qubit-ADAPT (Tang et al., PRX Quantum 2, 020310 (2021)): every Pauli
+    string of the Jordan-Wigner images of the singlet GSD pool's excitations, Z factors removed.
+    Each string has an odd number of Y, so exp(theta i P) is a real rotation.
+    """
+    from qchemflow.circuits import jordan_wigner_rotations
+
+    strings: set[tuple[tuple[int, str], ...]] = set()
+    for operator in singlet_gsd_pool(n_orbitals):
+        for creation, annihilation, _ in operator.terms:
+            for pauli, _ in jordan_wigner_rotations(creation, annihilation):
+                strings.add(tuple((qubit, letter) for qubit, letter in pauli if letter != "Z"))
+    return sorted(strings)
+
+
 def _operator_gates(operator: PoolOperator, parameter: int) -> list[Excitation]:
     return [Excitation(creation, annihilation, parameter, coefficient)
             for creation, annihilation, coefficient in operator.terms]
+
+
+def pool_gate_pairs(pool: str, n_orbitals: int, sector: Sector
+                    ) -> tuple[list[str], list[list[GatePairs]], list[Any]]:
+    """Labels, rotation pairs (parameter 0) and the operators of the ``fermionic`` or ``qubit`` pool.
+
+    Raises:
+        ValueError: unknown pool.
+    """
+    if pool == "fermionic":
+        operators: list[Any] = list(singlet_gsd_pool(n_orbitals))
+        pairs = [[excitation_pairs(excitation, sector) for excitation in _operator_gates(op, 0)]
+                 for op in operators]
+        return [op.label for op in operators], pairs, operators
+    if pool == "qubit":
+        strings: list[Any] = list(qubit_pool(n_orbitals))
+        pairs = [[pauli_rotation_pairs(string, sector, 0)] for string in strings]
+        labels = [" ".join(f"{letter}{qubit}" for qubit, letter in string) for string in strings]
+        return labels, pairs, strings
+    raise ValueError(f"unknown ADAPT pool '{pool}'; use fermionic or qubit")
 
 
 def _apply_generator(state: np.ndarray, gates: list[GatePairs]) -> np.ndarray:
@@ -104,7 +141,9 @@ def _apply_generator(state: np.ndarray, gates: list[GatePairs]) -> np.ndarray:
 class AdaptResult:
     """The grown ansatz, its parameters and the record of the growth."""
 
-    ansatz: Ansatz
+    occupied: tuple[int, ...]
+    selected: list[Any]
+    gates: list[GatePairs]
     parameters: np.ndarray
     chosen: list[str]
     gradient_norms: list[float]
@@ -114,30 +153,38 @@ class AdaptResult:
     gradient_evaluations: int
     converged: bool
 
+    def fermionic_ansatz(self, n_qubits: int) -> Ansatz:
+        """The selected fermionic pool operators as an excitation ansatz (fermionic pool only)."""
+        excitations = tuple(excitation for index, operator in enumerate(self.selected)
+                            for excitation in _operator_gates(operator, index))
+        return Ansatz("adapt", n_qubits, self.occupied, excitations, len(self.selected))
+
 
 def run_adapt(sector: Sector, hamiltonian: scipy.sparse.csr_matrix, n_orbitals: int,
-              n_alpha: int, n_beta: int, gradient_norm_threshold: float, max_operators: int,
-              minimise: Any) -> AdaptResult:
-    """Grow and optimise an ADAPT-VQE ansatz on the sector.
+              n_alpha: int, n_beta: int, pool: str, gradient_norm_threshold: float,
+              max_operators: int, minimise: Any) -> AdaptResult:
+    """Grow and optimise an ADAPT-VQE ansatz.
 
     Args:
-        sector: fixed-(N_alpha, N_beta) sector.
-        hamiltonian: the Hamiltonian on it.
+        sector: the basis states (the N sector for the fermionic pool, all states for the qubit
+            pool, whose rotations do not conserve N).
+        hamiltonian: the Hamiltonian on them.
         n_orbitals: spatial orbitals.
         n_alpha: alpha electrons (the reference occupies the lowest orbitals).
         n_beta: beta electrons.
+        pool: ``fermionic`` (singlet GSD) or ``qubit``.
         gradient_norm_threshold: stop when the pool gradient norm is below it.
         max_operators: stop after this many operators.
-        minimise: ``minimise(simulator, initial, trace) -> scipy result``.
+        minimise: ``minimise(simulator, initial) -> scipy result``.
 
     Returns:
         The result.
     """
-    pool = singlet_gsd_pool(n_orbitals)
-    pool_gates = [[excitation_pairs(excitation, sector) for excitation in _operator_gates(op, 0)]
-                  for op in pool]
+    labels, pool_pairs, operators = pool_gate_pairs(pool, n_orbitals, sector)
     occupied = reference_occupation(n_alpha, n_beta)
-    excitations: list[Excitation] = []
+    reference = Ansatz("adapt", 2 * n_orbitals, occupied, (), 0)
+    gates: list[GatePairs] = []
+    selected: list[Any] = []
     chosen: list[str] = []
     norms: list[float] = []
     energies: list[float] = []
@@ -145,28 +192,25 @@ def run_adapt(sector: Sector, hamiltonian: scipy.sparse.csr_matrix, n_orbitals: 
     iterations = energy_evaluations = gradient_evaluations = 0
     converged = False
     while len(chosen) < max_operators:
-        ansatz = Ansatz("adapt", 2 * n_orbitals, occupied, tuple(excitations), len(chosen))
-        simulator = SectorSimulator(ansatz, sector, hamiltonian)
-        state = simulator.state(parameters)
+        state = SectorSimulator(reference, sector, hamiltonian, gates).state(parameters)
         sigma = hamiltonian @ state
-        gradients = np.array([2.0 * sigma @ _apply_generator(state, gates)
-                              for gates in pool_gates])
+        gradients = np.array([2.0 * sigma @ _apply_generator(state, pairs)
+                              for pairs in pool_pairs])
         norms.append(float(np.linalg.norm(gradients)))
         if norms[-1] < gradient_norm_threshold:
             converged = True
             break
         best = int(np.argmax(np.abs(gradients)))
-        chosen.append(pool[best].label)
-        excitations += _operator_gates(pool[best], len(chosen) - 1)
-        ansatz = Ansatz("adapt", 2 * n_orbitals, occupied, tuple(excitations), len(chosen))
-        simulator = SectorSimulator(ansatz, sector, hamiltonian)
-        trace: list[float] = []
-        result = minimise(simulator, np.append(parameters, 0.0), trace)
+        chosen.append(labels[best])
+        selected.append(operators[best])
+        gates += [dataclasses.replace(pairs, parameter=len(chosen) - 1)
+                  for pairs in pool_pairs[best]]
+        simulator = SectorSimulator(reference, sector, hamiltonian, gates)
+        result = minimise(simulator, np.append(parameters, 0.0))
         parameters = np.asarray(result.x)
         energies.append(float(result.fun))
         iterations += int(result.nit)
         energy_evaluations += simulator.energy_evaluations
         gradient_evaluations += simulator.gradient_evaluations
-    final = Ansatz("adapt", 2 * n_orbitals, occupied, tuple(excitations), len(chosen))
-    return AdaptResult(final, parameters, chosen, norms, energies, iterations, energy_evaluations,
-                       gradient_evaluations, converged)
+    return AdaptResult(occupied, selected, gates, parameters, chosen, norms, energies, iterations,
+                       energy_evaluations, gradient_evaluations, converged)

@@ -46,6 +46,18 @@ def pauli_exponential_layout(string: dict[int, str]) -> list[tuple[str, tuple[in
     return into + ladder + [("RZ", (active[-1],))] + ladder[::-1] + out
 
 
+PAULI_MATRICES = {"I": np.eye(2, dtype=complex), "X": np.array([[0, 1], [1, 0]], dtype=complex),
+                  "Y": np.array([[0, -1j], [1j, 0]]), "Z": np.diag([1.0 + 0j, -1.0])}
+
+
+def pauli_exponential_matrix(string: dict[int, str], angle: float, span: int) -> np.ndarray:
+    """exp(i angle P) = cos(angle) + i sin(angle) P for a Pauli string on ``span`` qubits."""
+    matrix = np.ones((1, 1), dtype=complex)
+    for qubit in range(span):
+        matrix = np.kron(matrix, PAULI_MATRICES[string.get(qubit, "I")])
+    return np.cos(angle) * np.eye(1 << span) + 1j * np.sin(angle) * matrix
+
+
 class ExcitationGate(cirq.Gate):
     """``exp(angle * (T - T^dagger))`` for one fermionic excitation (Jordan-Wigner)."""
 
@@ -82,17 +94,10 @@ class ExcitationGate(cirq.Gate):
         if self._is_parameterized_():
             return None
         theta = float(self.angle) * self.excitation.coefficient
-        dimension = 1 << self.span
-        unitary = np.eye(dimension, dtype=complex)
-        paulis = {"X": np.array([[0, 1], [1, 0]], dtype=complex),
-                  "Y": np.array([[0, -1j], [1j, 0]]), "Z": np.diag([1.0 + 0j, -1.0])}
+        unitary = np.eye(1 << self.span, dtype=complex)
         for string, weight in self._pauli_rotations():
-            matrix = np.ones((1, 1), dtype=complex)
-            for qubit in range(self.span):
-                matrix = np.kron(matrix, paulis.get(string.get(qubit, "I"), np.eye(2)))
-            # The strings commute and each squares to one: exp(i t P) = cos t + i sin t P.
-            unitary = (np.cos(theta * weight) * np.eye(dimension)
-                       + 1j * np.sin(theta * weight) * matrix) @ unitary
+            # The strings commute, so the product of their exponentials is exact.
+            unitary = pauli_exponential_matrix(string, theta * weight, self.span) @ unitary
         return unitary
 
     def _decompose_(self, qubits: tuple[cirq.Qid, ...]) -> Iterator[cirq.Operation]:
@@ -107,6 +112,57 @@ class ExcitationGate(cirq.Gate):
             labels.append("+" if mode in self.excitation.creation else
                           "-" if mode in self.excitation.annihilation else "Z")
         return tuple(f"Exc({label})" for label in labels)
+
+
+class PauliRotationGate(cirq.Gate):
+    """exp(i * angle * P) for one Pauli string P on consecutive qubits (qubit-ADAPT operators)."""
+
+    def __init__(self, string: tuple[tuple[int, str], ...], angle: Any):
+        """Args:
+            string: ((qubit, pauli), ...) with absolute qubit indices.
+            angle: a float or a sympy expression.
+        """
+        self.string = tuple(sorted(string))
+        self.angle = angle
+        self.first_qubit = self.string[0][0]
+        self.span = self.string[-1][0] - self.first_qubit + 1
+
+    def _num_qubits_(self) -> int:
+        return self.span
+
+    def _is_parameterized_(self) -> bool:
+        return cirq.is_parameterized(self.angle)
+
+    def _parameter_names_(self) -> AbstractSet[str]:
+        return cirq.parameter_names(self.angle)
+
+    def _resolve_parameters_(self, resolver: cirq.ParamResolver, recursive: bool
+                             ) -> "PauliRotationGate":
+        return PauliRotationGate(self.string, resolver.value_of(self.angle, recursive))
+
+    def local_string(self) -> dict[int, str]:
+        """The string on the gate's own qubits (0 = its first qubit)."""
+        return {qubit - self.first_qubit: pauli for qubit, pauli in self.string}
+
+    def _unitary_(self) -> np.ndarray | None:
+        if self._is_parameterized_():
+            return None
+        return pauli_exponential_matrix(self.local_string(), float(self.angle), self.span)
+
+    def _decompose_(self, qubits: tuple[cirq.Qid, ...]) -> Iterator[cirq.Operation]:
+        yield from pauli_exponential(self.local_string(), self.angle, qubits)
+
+
+def pauli_rotation_circuit(n_qubits: int, occupied: tuple[int, ...],
+                           strings: list[tuple[tuple[int, str], ...]]) -> cirq.Circuit:
+    """HF preparation and one parameterised Pauli rotation per string (theta_k for string k)."""
+    qubits = cirq.LineQubit.range(n_qubits)
+    symbols = parameter_symbols(len(strings))
+    circuit = cirq.Circuit(cirq.X(qubits[mode]) for mode in occupied)
+    for symbol, string in zip(symbols, strings):
+        gate = PauliRotationGate(string, symbol)
+        circuit.append(gate.on(*qubits[gate.first_qubit:gate.first_qubit + gate.span]))
+    return circuit
 
 
 def pauli_exponential(string: dict[int, str], angle: Any, qubits: tuple[cirq.Qid, ...]
@@ -184,6 +240,13 @@ def circuit_statistics(circuit: cirq.Circuit) -> dict[str, int]:
 
     for operation in circuit.all_operations():
         lines = tuple(qubit.x for qubit in operation.qubits)  # type: ignore[attr-defined]
+        if isinstance(operation.gate, PauliRotationGate):
+            n_excitations += 1
+            for kind, targets in pauli_exponential_layout(dict(operation.gate.string)):
+                place(targets)
+                n_gates += 1
+                n_two_qubit_gates += kind == "CNOT"
+            continue
         if not isinstance(operation.gate, ExcitationGate):
             place(lines)
             n_gates += 1

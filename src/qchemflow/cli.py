@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     vqe.add_argument("--seed", type=int, default=42)
     vqe.add_argument("--adapt-gradient-norm", type=float, default=1e-3)
     vqe.add_argument("--adapt-max-operators", type=int, default=200)
+    vqe.add_argument("--adapt-pool", default="fermionic", choices=["fermionic", "qubit"])
     vqe.add_argument("--output-json", required=True)
     _add_runtime(vqe)
 
@@ -156,7 +157,8 @@ def run(arguments: argparse.Namespace) -> None:
         settings = VQESettings(arguments.ansatz, arguments.layers, arguments.optimizer,
                                arguments.gradient_tolerance, arguments.max_iterations,
                                arguments.simulator, arguments.seed,
-                               arguments.adapt_gradient_norm, arguments.adapt_max_operators)
+                               arguments.adapt_gradient_norm, arguments.adapt_max_operators,
+                               arguments.adapt_pool)
         stages.vqe_stage(arguments.qubit_hamiltonian_json, arguments.references_json, settings,
                          arguments.memory_mb, arguments.output_json)
     elif arguments.command == "report":

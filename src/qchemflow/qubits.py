@@ -158,6 +158,16 @@ def _occupation_to_qubit_index_jordan_wigner(occupations: np.ndarray, n_qubits: 
     return indices
 
 
+def full_space(n_qubits: int) -> Sector:
+    """Every basis state (Jordan-Wigner), for ansätze that do not conserve the particle number.
+
+    ``n_alpha`` and ``n_beta`` are -1: no counts are fixed.
+    """
+    occupations = np.arange(1 << n_qubits, dtype=np.int64)
+    return Sector(n_qubits, -1, -1, occupations,
+                  _occupation_to_qubit_index_jordan_wigner(occupations, n_qubits))
+
+
 def build_sector(mapping: str, n_qubits: int, n_alpha: int, n_beta: int) -> Sector:
     """The fixed-(N_alpha, N_beta) sector and where its states sit under ``mapping``.
 

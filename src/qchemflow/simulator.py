@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse
 
 from qchemflow.ansatz import Ansatz, Excitation
-from qchemflow.qubits import Sector
+from qchemflow.qubits import Sector, _pauli_arrays, _z_parity
 
 
 @dataclass(frozen=True)
@@ -56,21 +56,48 @@ def excitation_pairs(excitation: Excitation, sector: Sector) -> GatePairs:
                      excitation.coefficient)
 
 
+def pauli_rotation_pairs(string: tuple[tuple[int, str], ...], sector: Sector, parameter: int,
+                         coefficient: float = 1.0) -> GatePairs:
+    """exp(theta * i P) for a Pauli string P with an odd number of Y (so i P is real).
+
+    i P maps |b> to sign(b) |b XOR x>; pairs are listed once, from the lower qubit index.
+    """
+    masks = _pauli_arrays([(string, 1.0)], sector.n_qubits)
+    x_mask, z_mask, y_count = (int(masks.x_masks[0]), int(masks.z_masks[0]),
+                               int(masks.y_counts[0]))
+    if y_count % 2 != 1 or x_mask == 0:
+        raise ValueError(f"i P is not a real rotation for {string}")
+    indices = sector.qubit_indices
+    order = np.argsort(indices)
+    sorted_indices = indices[order]
+    targets = indices ^ x_mask
+    found = np.minimum(np.searchsorted(sorted_indices, targets), sector.dimension - 1)
+    keep = (sorted_indices[found] == targets) & (indices < targets)
+    parity = _z_parity(indices[keep], z_mask)
+    # i * i^y * (-1)^{b.z}: real because y is odd.
+    sign = np.real(1j * (1j ** (y_count % 4))) * parity
+    return GatePairs(np.nonzero(keep)[0], order[found[keep]], sign.astype(float), parameter,
+                     coefficient)
+
+
 class SectorSimulator:
     """Energies, gradients and states of an ansatz on a Hamiltonian's sector."""
 
-    def __init__(self, ansatz: Ansatz, sector: Sector, hamiltonian: scipy.sparse.csr_matrix):
+    def __init__(self, ansatz: Ansatz, sector: Sector, hamiltonian: scipy.sparse.csr_matrix,
+                 gates: list[GatePairs] | None = None):
         """Precompute the gate pairs and the reference state.
 
         Args:
             ansatz: reference occupation and excitations.
-            sector: the fixed-(N_alpha, N_beta) sector the ansatz stays in.
-            hamiltonian: the Hamiltonian on that sector.
+            sector: the basis states the ansatz stays in (fixed N_alpha, N_beta, or all states).
+            hamiltonian: the Hamiltonian on those states.
+            gates: rotations to use instead of the ansatz's excitations (e.g. Pauli rotations).
         """
         self.ansatz = ansatz
         self.sector = sector
         self.hamiltonian = hamiltonian
-        self.gates = [excitation_pairs(excitation, sector) for excitation in ansatz.excitations]
+        self.gates = gates if gates is not None else [
+            excitation_pairs(excitation, sector) for excitation in ansatz.excitations]
         reference = sum(1 << mode for mode in ansatz.occupied)
         position = int(np.searchsorted(sector.occupations, reference))
         if sector.occupations[position] != reference:

@@ -21,8 +21,7 @@ from qchemflow import adapt, circuits
 from qchemflow.ansatz import Ansatz, k_upccgsd, uccsd
 from qchemflow.errors import InputError, ResourceError
 from qchemflow.qubits import (PauliTerms, Sector, _occupation_to_qubit_index_jordan_wigner,
-                              build_sector, pauli_terms_from_json, sector_matrix,
-                              spin_squared_matrix)
+                              build_sector, full_space, sector_matrix, spin_squared_matrix)
 from qchemflow.simulator import SectorSimulator
 
 BYTES_PER_AMPLITUDE = 8
@@ -44,6 +43,7 @@ class VQESettings:
     seed: int = 42
     adapt_gradient_norm: float = 1e-3
     adapt_max_operators: int = 200
+    adapt_pool: str = "fermionic"
 
 
 def layered_ansatz(base: Ansatz, layers: int) -> Ansatz:
@@ -136,9 +136,10 @@ def cross_check_energy(circuit: Any, parameters: np.ndarray, sector: Sector,
 
 @dataclass
 class Optimised:
-    """An optimised ansatz and what the optimisation cost."""
+    """An optimised ansatz: its circuit, simulator and what the optimisation cost."""
 
-    ansatz: Ansatz
+    circuit: Any
+    simulator: SectorSimulator
     parameters: np.ndarray
     iterations: int
     energy_evaluations: int
@@ -173,25 +174,31 @@ def optimise_fixed_ansatz(settings: VQESettings, sector: Sector, hamiltonian: An
         energy_evaluations += simulator.energy_evaluations
         gradient_evaluations += simulator.gradient_evaluations
         message = str(result.message)
-    return Optimised(ansatz, parameters, iterations, energy_evaluations, gradient_evaluations,
-                     trace, message, {"layers": settings.layers})
+    return Optimised(circuit, SectorSimulator(ansatz, sector, hamiltonian), parameters,
+                     iterations, energy_evaluations, gradient_evaluations, trace, message,
+                     {"layers": settings.layers})
 
 
 def optimise_adapt(settings: VQESettings, sector: Sector, hamiltonian: Any, n_orbitals: int,
                    n_alpha: int, n_beta: int) -> Optimised:
-    """ADAPT-VQE with the singlet GSD pool."""
+    """ADAPT-VQE with the singlet GSD pool (on the sector) or the qubit pool (on all states)."""
     trace: list[float] = []
     result = adapt.run_adapt(
-        sector, hamiltonian, n_orbitals, n_alpha, n_beta, settings.adapt_gradient_norm,
-        settings.adapt_max_operators,
-        lambda simulator, initial, layer_trace: minimise(simulator, initial, settings, trace))
-    details = {"pool": "singlet_gsd", "operators": result.chosen,
+        sector, hamiltonian, n_orbitals, n_alpha, n_beta, settings.adapt_pool,
+        settings.adapt_gradient_norm, settings.adapt_max_operators,
+        lambda simulator, initial: minimise(simulator, initial, settings, trace))
+    if settings.adapt_pool == "fermionic":
+        circuit = circuits.ansatz_circuit(result.fermionic_ansatz(2 * n_orbitals))
+    else:
+        circuit = circuits.pauli_rotation_circuit(2 * n_orbitals, result.occupied, result.selected)
+    reference = Ansatz("adapt", 2 * n_orbitals, result.occupied, (), 0)
+    details = {"pool": settings.adapt_pool, "operators": result.chosen,
                "pool_gradient_norms": result.gradient_norms,
-               "energy_per_operator": result.energies,
-               "adapt_converged": result.converged,
+               "energy_per_operator": result.energies, "adapt_converged": result.converged,
                "adapt_gradient_norm": settings.adapt_gradient_norm}
-    return Optimised(result.ansatz, result.parameters, result.iterations,
-                     result.energy_evaluations, result.gradient_evaluations, trace,
+    return Optimised(circuit, SectorSimulator(reference, sector, hamiltonian, result.gates),
+                     result.parameters, result.iterations, result.energy_evaluations,
+                     result.gradient_evaluations, trace,
                      "ADAPT pool gradient norm below threshold" if result.converged
                      else "ADAPT stopped at max_operators", details)
 
@@ -200,12 +207,18 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
             settings: VQESettings, max_memory_mb: int) -> dict[str, Any]:
     """Build, optimise and check the VQE; return the ``vqe.json`` fields (without the error)."""
     start = time.perf_counter()
-    sector = build_sector(mapping, 2 * n_orbitals, n_alpha, n_beta)
+    if settings.ansatz == "adapt" and settings.adapt_pool == "qubit":
+        if mapping != "jordan_wigner":
+            raise InputError("the qubit ADAPT pool is defined on Jordan-Wigner strings; "
+                             "set mapping: jordan_wigner")
+        sector = full_space(2 * n_orbitals)  # qubit rotations do not conserve N
+    else:
+        sector = build_sector(mapping, 2 * n_orbitals, n_alpha, n_beta)
     estimate = check_memory(sector, terms, max_memory_mb)
     hamiltonian = sector_matrix(terms, sector)
     optimise = optimise_adapt if settings.ansatz == "adapt" else optimise_fixed_ansatz
     optimised = optimise(settings, sector, hamiltonian, n_orbitals, n_alpha, n_beta)
-    simulator = SectorSimulator(optimised.ansatz, sector, hamiltonian)
+    simulator = optimised.simulator
     parameters = optimised.parameters
     final_state = simulator.state(parameters)
     energy = float(final_state @ (hamiltonian @ final_state))
@@ -213,7 +226,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     gradient_max = float(np.abs(gradient).max()) if gradient.size else 0.0
     spin_squared = float(final_state @ (spin_squared_matrix(mapping, sector) @ final_state))
     optimisation_s = time.perf_counter() - start
-    circuit = circuits.ansatz_circuit(optimised.ansatz)
+    circuit = optimised.circuit
     statistics = circuits.circuit_statistics(circuit)
     check: dict[str, Any] = {"simulator": settings.simulator}
     if settings.simulator in ("cirq", "qsim"):
@@ -223,7 +236,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     return {
         "energy": energy,
         "parameters": parameters,
-        "n_parameters": optimised.ansatz.n_parameters,
+        "n_parameters": int(parameters.size),
         "iterations": optimised.iterations,
         "energy_evaluations": optimised.energy_evaluations,
         "gradient_evaluations": optimised.gradient_evaluations,

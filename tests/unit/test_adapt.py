@@ -76,3 +76,40 @@ def test_k_upccgsd_structure_and_accuracy():
     h1, h2, core, exact = hydrogen_chain(4, 1.0)
     result = run(h1, h2, core, VQESettings(ansatz="k-upccgsd", layers=2, optimizer="BFGS"))
     assert abs(result["energy"] - exact) * 1000 < 1.6
+
+
+def test_qubit_adapt_h4_reaches_fci_with_few_cnots():
+    # qubit-ADAPT (Tang et al., PRX Quantum 2, 020310 (2021)) on all 2^8 states of linear H4.
+    h1, h2, core, exact = hydrogen_chain(4, 1.2)
+    qubit = run(h1, h2, core, VQESettings(ansatz="adapt", adapt_pool="qubit", optimizer="BFGS"))
+    fermionic = run(h1, h2, core, VQESettings(ansatz="adapt", optimizer="BFGS"))
+    assert 0 <= (qubit["energy"] - exact) * 1000 < 0.01
+    assert qubit["adapt_converged"] and qubit["sector_dimension"] == 256
+    assert all(label.count("Y") % 2 == 1 for label in qubit["operators"])
+    assert qubit["circuit"]["n_two_qubit_gates"] < fermionic["circuit"]["n_two_qubit_gates"]
+
+
+def test_pauli_rotation_gate_and_pairs_match_the_exponential():
+    import cirq
+    import openfermion
+    import scipy.linalg
+
+    from qchemflow.circuits import PauliRotationGate
+    from qchemflow.qubits import full_space
+    from qchemflow.simulator import pauli_rotation_pairs
+
+    string = ((0, "Y"), (1, "X"), (3, "X"))
+    gate = PauliRotationGate(string, 0.41)
+    qubits = cirq.LineQubit.range(gate.span)
+    decomposed = cirq.Circuit(cirq.decompose_once(gate.on(*qubits))).unitary(qubit_order=qubits)
+    pauli = openfermion.get_sparse_operator(openfermion.QubitOperator(string), 4).toarray()
+    expected = scipy.linalg.expm(0.41j * pauli)
+    np.testing.assert_allclose(cirq.unitary(gate), expected, atol=1e-12)
+    np.testing.assert_allclose(decomposed, expected, atol=1e-12)
+    sector = full_space(4)
+    state = np.random.default_rng(2).normal(size=16)
+    rotated = state.copy()
+    SectorSimulator._rotate(rotated, pauli_rotation_pairs(string, sector, 0), 0.41)
+    full = np.zeros(16, dtype=complex)
+    full[sector.qubit_indices] = state
+    np.testing.assert_allclose((expected @ full)[sector.qubit_indices], rotated, atol=1e-12)

@@ -14,6 +14,7 @@ rule vqe:
         seed=config["seed"],
         adapt_gradient_norm=config["adapt"]["gradient_norm"],
         adapt_max_operators=config["adapt"]["max_operators"],
+        adapt_pool=config["adapt"]["pool"],
     log:
         "results/{id}/logs/vqe.log",
     benchmark:
@@ -30,5 +31,6 @@ rule vqe:
         " --gradient-tolerance {params.gradient_tolerance}"
         " --max-iterations {params.max_iterations} --simulator {params.simulator}"
         " --seed {params.seed} --adapt-gradient-norm {params.adapt_gradient_norm}"
-        " --adapt-max-operators {params.adapt_max_operators} --threads {threads} --memory-mb {resources.mem_mb}"
+        " --adapt-max-operators {params.adapt_max_operators} --adapt-pool {params.adapt_pool}"
+        " --threads {threads} --memory-mb {resources.mem_mb}"
         " --output-json {output.json:q} > {log:q} 2>&1"
