@@ -58,7 +58,30 @@ def pauli_exponential_matrix(string: dict[int, str], angle: float, span: int) ->
     return np.cos(angle) * np.eye(1 << span) + 1j * np.sin(angle) * matrix
 
 
-class ExcitationGate(cirq.Gate):
+class _AngleGate(cirq.Gate):
+    """A gate on qubits first .. first + span - 1 with one (possibly symbolic) angle."""
+
+    angle: Any
+    span: int
+
+    def _num_qubits_(self) -> int:
+        return self.span
+
+    def _is_parameterized_(self) -> bool:
+        return cirq.is_parameterized(self.angle)
+
+    def _parameter_names_(self) -> AbstractSet[str]:
+        return cirq.parameter_names(self.angle)
+
+    def _with_angle(self, angle: Any) -> "_AngleGate":
+        raise NotImplementedError
+
+    def _resolve_parameters_(self, resolver: cirq.ParamResolver, recursive: bool
+                             ) -> "_AngleGate":
+        return self._with_angle(resolver.value_of(self.angle, recursive))
+
+
+class ExcitationGate(_AngleGate):
     """``exp(angle * (T - T^dagger))`` for one fermionic excitation (Jordan-Wigner)."""
 
     def __init__(self, excitation: Excitation, angle: Any):
@@ -71,18 +94,8 @@ class ExcitationGate(cirq.Gate):
         self.first_mode = min(excitation.modes)
         self.span = max(excitation.modes) - self.first_mode + 1
 
-    def _num_qubits_(self) -> int:
-        return self.span
-
-    def _is_parameterized_(self) -> bool:
-        return cirq.is_parameterized(self.angle)
-
-    def _parameter_names_(self) -> AbstractSet[str]:
-        return cirq.parameter_names(self.angle)
-
-    def _resolve_parameters_(self, resolver: cirq.ParamResolver, recursive: bool
-                             ) -> "ExcitationGate":
-        return ExcitationGate(self.excitation, resolver.value_of(self.angle, recursive))
+    def _with_angle(self, angle: Any) -> "ExcitationGate":
+        return ExcitationGate(self.excitation, angle)
 
     def _pauli_rotations(self) -> Iterator[tuple[dict[int, str], float]]:
         """(local Pauli string, real weight w) with T - T^dagger = i * sum w P."""
@@ -114,7 +127,7 @@ class ExcitationGate(cirq.Gate):
         return tuple(f"Exc({label})" for label in labels)
 
 
-class PauliRotationGate(cirq.Gate):
+class PauliRotationGate(_AngleGate):
     """exp(i * angle * P) for one Pauli string P on consecutive qubits (qubit-ADAPT operators)."""
 
     def __init__(self, string: tuple[tuple[int, str], ...], angle: Any):
@@ -127,18 +140,8 @@ class PauliRotationGate(cirq.Gate):
         self.first_qubit = self.string[0][0]
         self.span = self.string[-1][0] - self.first_qubit + 1
 
-    def _num_qubits_(self) -> int:
-        return self.span
-
-    def _is_parameterized_(self) -> bool:
-        return cirq.is_parameterized(self.angle)
-
-    def _parameter_names_(self) -> AbstractSet[str]:
-        return cirq.parameter_names(self.angle)
-
-    def _resolve_parameters_(self, resolver: cirq.ParamResolver, recursive: bool
-                             ) -> "PauliRotationGate":
-        return PauliRotationGate(self.string, resolver.value_of(self.angle, recursive))
+    def _with_angle(self, angle: Any) -> "PauliRotationGate":
+        return PauliRotationGate(self.string, angle)
 
     def local_string(self) -> dict[int, str]:
         """The string on the gate's own qubits (0 = its first qubit)."""
