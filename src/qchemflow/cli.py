@@ -158,7 +158,7 @@ def run(arguments: argparse.Namespace) -> None:
                                arguments.gradient_tolerance, arguments.max_iterations,
                                arguments.simulator, arguments.seed,
                                arguments.adapt_gradient_norm, arguments.adapt_max_operators,
-                               arguments.adapt_pool)
+                               arguments.adapt_pool, arguments.threads)
         stages.vqe_stage(arguments.qubit_hamiltonian_json, arguments.references_json, settings,
                          arguments.memory_mb, arguments.output_json)
     elif arguments.command == "report":

@@ -10,6 +10,7 @@ forward sweep, one Hamiltonian product and one backward sweep.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse
@@ -80,17 +81,46 @@ def pauli_rotation_pairs(string: tuple[tuple[int, str], ...], sector: Sector, pa
                      coefficient)
 
 
+MIN_STATES_PER_THREAD = 8192
+
+
+class RowBlockMatrix:
+    """A sparse matrix whose products with a vector run on threads, one block of rows each.
+
+    Each row's sum is the same as in the single-threaded product, so results are bit-identical.
+    """
+
+    def __init__(self, matrix: scipy.sparse.csr_matrix, threads: int):
+        """Split ``matrix`` into ``threads`` row blocks."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.matrix = matrix
+        self.shape = matrix.shape
+        bounds = np.linspace(0, matrix.shape[0], threads + 1).astype(int)
+        self.blocks = [matrix[start:stop] for start, stop in zip(bounds, bounds[1:])]
+        self.pool = ThreadPoolExecutor(threads)
+
+    def __matmul__(self, vector: np.ndarray) -> np.ndarray:
+        return np.concatenate(list(self.pool.map(lambda block: block @ vector, self.blocks)))
+
+
+def threaded(matrix: scipy.sparse.csr_matrix, threads: int) -> Any:
+    """``matrix`` itself, or a :class:`RowBlockMatrix` when the threads have enough rows each."""
+    usable = min(threads, matrix.shape[0] // MIN_STATES_PER_THREAD)
+    return RowBlockMatrix(matrix, usable) if usable > 1 else matrix
+
+
 class SectorSimulator:
     """Energies, gradients and states of an ansatz on a Hamiltonian's sector."""
 
-    def __init__(self, ansatz: Ansatz, sector: Sector, hamiltonian: scipy.sparse.csr_matrix,
+    def __init__(self, ansatz: Ansatz, sector: Sector, hamiltonian: Any,
                  gates: list[GatePairs] | None = None):
         """Precompute the gate pairs and the reference state.
 
         Args:
             ansatz: reference occupation and excitations.
             sector: the basis states the ansatz stays in (fixed N_alpha, N_beta, or all states).
-            hamiltonian: the Hamiltonian on those states.
+            hamiltonian: the Hamiltonian on those states (sparse, or a threaded wrapper).
             gates: rotations to use instead of the ansatz's excitations (e.g. Pauli rotations).
         """
         self.ansatz = ansatz

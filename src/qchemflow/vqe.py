@@ -22,7 +22,7 @@ from qchemflow.ansatz import Ansatz, k_upccgsd, uccsd
 from qchemflow.errors import InputError, ResourceError
 from qchemflow.qubits import (PauliTerms, Sector, _occupation_to_qubit_index_jordan_wigner,
                               build_sector, full_space, sector_matrix, spin_squared_matrix)
-from qchemflow.simulator import SectorSimulator
+from qchemflow.simulator import SectorSimulator, threaded
 
 BYTES_PER_AMPLITUDE = 8
 STATE_COPIES = 8
@@ -44,6 +44,7 @@ class VQESettings:
     adapt_gradient_norm: float = 1e-3
     adapt_max_operators: int = 200
     adapt_pool: str = "fermionic"
+    threads: int = 1
 
 
 def layered_ansatz(base: Ansatz, layers: int) -> Ansatz:
@@ -215,7 +216,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     else:
         sector = build_sector(mapping, 2 * n_orbitals, n_alpha, n_beta)
     estimate = check_memory(sector, terms, max_memory_mb)
-    hamiltonian = sector_matrix(terms, sector)
+    hamiltonian = threaded(sector_matrix(terms, sector), settings.threads)
     optimise = optimise_adapt if settings.ansatz == "adapt" else optimise_fixed_ansatz
     optimised = optimise(settings, sector, hamiltonian, n_orbitals, n_alpha, n_beta)
     simulator = optimised.simulator

@@ -51,3 +51,17 @@ def test_adjoint_gradient_equals_finite_differences(layers):
         / (2 * step) for unit in np.eye(ansatz.n_parameters)])
     assert energy == pytest.approx(simulator.energy(parameters), abs=1e-12)
     np.testing.assert_allclose(gradient, finite, atol=1e-6)
+
+
+def test_threaded_products_are_bit_identical():
+    import scipy.sparse
+
+    from qchemflow.simulator import RowBlockMatrix, threaded
+
+    matrix = scipy.sparse.random(20000, 20000, density=1e-3, format="csr", random_state=5)
+    vector = np.random.default_rng(6).normal(size=20000)
+    blocked = threaded(matrix, 2)
+    assert isinstance(blocked, RowBlockMatrix)
+    assert np.array_equal(blocked @ vector, matrix @ vector)
+    assert threaded(matrix[:1000, :1000], 4) is not None  # small: the matrix itself
+    assert not isinstance(threaded(matrix[:1000, :1000], 4), RowBlockMatrix)

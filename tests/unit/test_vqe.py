@@ -79,3 +79,14 @@ def test_memory_guard_refuses_before_allocating():
     with pytest.raises(ResourceError, match="raise mem_mb"):
         check_memory(sector, terms, 1)
     assert check_memory(build_sector("jordan_wigner", 4, 1, 1), terms, 100) < 1
+
+
+@pytest.mark.parametrize("settings", [{"ansatz": "adapt"}, {"ansatz": "adapt", "adapt_pool": "qubit"},
+                                      {"ansatz": "k-upccgsd", "layers": 2}])
+def test_other_ansatze_through_the_stage_files(hydrogen, settings):
+    folder, classical = hydrogen
+    vqe = run_quantum_stages(folder, "h2", **settings)["vqe"]
+    assert vqe["status"] == "ok" and vqe["ansatz"] == settings["ansatz"]
+    assert vqe["energy"] == pytest.approx(classical["references"]["energies"]["fci"], abs=1e-6)
+    if settings["ansatz"] == "adapt":
+        assert vqe["operators"] and vqe["pool"] == settings.get("adapt_pool", "fermionic")
