@@ -40,6 +40,10 @@ class MoleculeSpec:
     active_electrons: int | None
     active_orbitals: int | None
     scf_max_cycles: int
+    n_electrons: int = 0
+    n_basis_functions: int = 0
+    n_active_electrons: int = 0
+    n_active_orbitals: int = 0
 
     @property
     def spin(self) -> int:
@@ -168,7 +172,8 @@ def check_chemistry(spec: MoleculeSpec, charge_given: bool) -> MoleculeSpec:
     """Check elements, charge, multiplicity, basis and active space without computing anything.
 
     Returns:
-        The spec, with the charge taken from the SMILES when the table gives none.
+        The spec, with the charge taken from the SMILES when the table gives none, and its sizes
+        (electrons, basis functions, active space) filled in for the resource requests.
 
     Raises:
         InputError: the first chemical problem, with what to change.
@@ -186,9 +191,10 @@ def check_chemistry(spec: MoleculeSpec, charge_given: bool) -> MoleculeSpec:
     n_electrons = electron_count(symbols, spec.charge)
     check_spin(n_electrons, spec.multiplicity)
     n_orbitals, n_frozen = basis_orbital_counts(symbols, spec.basis, spec.cartesian)
-    choose_active_space(n_electrons, n_orbitals, n_frozen if spec.frozen_core else 0, spec.spin,
-                        spec.active_electrons, spec.active_orbitals)
-    return spec
+    choice = choose_active_space(n_electrons, n_orbitals, n_frozen if spec.frozen_core else 0,
+                                 spec.spin, spec.active_electrons, spec.active_orbitals)
+    return replace(spec, n_electrons=n_electrons, n_basis_functions=n_orbitals,
+                   n_active_electrons=choice.n_electrons, n_active_orbitals=choice.n_orbitals)
 
 
 def basis_orbital_counts(symbols: list[str], basis: str, cartesian: bool) -> tuple[int, int]:

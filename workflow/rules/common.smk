@@ -7,6 +7,7 @@ import sys
 
 from qchemflow.config import load_yaml, validate_config
 from qchemflow.errors import InputError
+from qchemflow import resources
 from qchemflow.molecules import load_molecules
 
 
@@ -72,3 +73,40 @@ def invalid_rows_json():
 def optional_count(value):
     """An optional integer as a command-line word."""
     return "null" if value is None else str(value)
+
+
+# Resources from the problem size; every estimate grows with the attempt (retries ask for more).
+def scf_mem_mb(wildcards, attempt):
+    return resources.scf_memory_mb(molecule(wildcards).n_basis_functions, attempt)
+
+
+def references_mem_mb(wildcards, attempt):
+    spec = molecule(wildcards)
+    full = resources.sector_dimension(
+        spec.n_basis_functions, (spec.n_electrons + spec.spin) // 2,
+        (spec.n_electrons - spec.spin) // 2)
+    determinants = min(full, config["fci_max_determinants"])
+    return resources.references_memory_mb(
+        spec.n_basis_functions, spec.n_electrons, determinants, attempt)
+
+
+def active_n_alpha_beta(spec):
+    return (
+        (spec.n_active_electrons + spec.spin) // 2,
+        (spec.n_active_electrons - spec.spin) // 2,
+    )
+
+
+def vqe_mem_mb(wildcards, attempt):
+    spec = molecule(wildcards)
+    return resources.vqe_memory_mb(spec.n_active_orbitals, *active_n_alpha_beta(spec), attempt)
+
+
+def vqe_runtime(wildcards, attempt):
+    spec = molecule(wildcards)
+    states = resources.sector_dimension(spec.n_active_orbitals, *active_n_alpha_beta(spec))
+    return resources.runtime_minutes(states / 2000, attempt)
+
+
+def references_runtime(wildcards, attempt):
+    return resources.runtime_minutes(molecule(wildcards).n_basis_functions ** 4 / 2e5, attempt)

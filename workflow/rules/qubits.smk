@@ -12,7 +12,8 @@ rule qubits:
         "results/{id}/benchmarks/qubits.tsv"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=vqe_mem_mb,
+        runtime=vqe_runtime,
     conda:
         "../../envs/quantum.yaml"
     shell:

@@ -15,7 +15,8 @@ rule references:
         "results/{id}/benchmarks/references.tsv"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=references_mem_mb,
+        runtime=references_runtime,
     conda:
         "../../envs/chemistry.yaml"
     shell:

@@ -16,7 +16,7 @@ rule scf:
         "results/{id}/benchmarks/scf.tsv"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=scf_mem_mb,
     conda:
         "../../envs/chemistry.yaml"
     shell:

@@ -21,7 +21,8 @@ rule vqe:
         "results/{id}/benchmarks/vqe.tsv"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=vqe_mem_mb,
+        runtime=vqe_runtime,
     conda:
         "../../envs/quantum.yaml"
     shell:
