@@ -264,6 +264,6 @@ def formula(atoms: tuple[Atom, ...]) -> str:
     counts: dict[str, int] = {}
     for atom in atoms:
         counts[atom.symbol] = counts.get(atom.symbol, 0) + 1
-    order = (["C", "H"] if "C" in counts else []) + sorted(
-        symbol for symbol in counts if symbol not in ("C", "H") or "C" not in counts)
+    first = [symbol for symbol in ("C", "H") if symbol in counts] if "C" in counts else []
+    order = first + sorted(symbol for symbol in counts if symbol not in first)
     return "".join(f"{symbol}{counts[symbol] if counts[symbol] > 1 else ''}" for symbol in order)

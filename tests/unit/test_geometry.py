@@ -89,6 +89,7 @@ def test_missing_and_binary_xyz(tmp_path):
         read_xyz(binary)
 
 
-def test_hill_formula():
-    geometry = geometry_from_smiles("CC(=O)O", 1)
-    assert formula(geometry.atoms) == "C2H4O2"
+@pytest.mark.parametrize("smiles, expected", [
+    ("CC(=O)O", "C2H4O2"), ("[C-]#[O+]", "CO"), ("O=C=S", "COS"), ("N", "H3N"), ("O=S=O", "O2S")])
+def test_hill_formula(smiles, expected):
+    assert formula(geometry_from_smiles(smiles, 1).atoms) == expected
