@@ -118,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--html", required=True)
     report.add_argument("--plots", required=True, help="folder of the PNG plots")
 
+    provenance = commands.add_parser("provenance", help="print what made every result JSON")
+    provenance.add_argument("results", help="the results folder")
+
     summary_parser = commands.add_parser("summary", help="results/summary.csv")
     summary_parser.add_argument("--results", required=True, help="the results folder")
     summary_parser.add_argument("--ids", nargs="*", default=[])
@@ -125,6 +128,30 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="JSON list of [id, message] of refused rows")
     summary_parser.add_argument("--output", required=True)
     return parser
+
+
+def provenance_table(results_folder: str) -> str:
+    """One line per result JSON: id, stage, status, versions, hashes, seed and commit."""
+    from pathlib import Path
+
+    from qchemflow.results import read_json
+
+    header = ("id", "stage", "status", "qchemflow", "pyscf", "openfermion", "cirq", "config",
+              "input", "seed", "commit")
+    lines = []
+    for path in sorted(Path(results_folder).glob("*/*.json")):
+        record = read_json(path)
+        origin = record.get("provenance", {})
+        versions = origin.get("versions", {})
+        lines.append((str(record.get("id")), str(record.get("stage")), str(record.get("status")),
+                      versions.get("qchemflow", "?"), versions.get("pyscf", "?"),
+                      versions.get("openfermion", "?"), versions.get("cirq-core", "?"),
+                      (origin.get("config_hash") or "-")[:12],
+                      (origin.get("input_hash") or "-")[:12], str(origin.get("seed")),
+                      (origin.get("git_commit") or "-")[:10]))
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+                     for row in [header, *lines])
 
 
 def run(arguments: argparse.Namespace) -> None:
@@ -170,6 +197,8 @@ def run(arguments: argparse.Namespace) -> None:
                                  arguments.summary)
         report.write_report(arguments.results, rows, arguments.plots,
                             arguments.html)
+    elif arguments.command == "provenance":
+        print(provenance_table(arguments.results))
     elif arguments.command == "summary":
         invalid: list[Any] = json.loads(arguments.invalid_rows)
         summary.summarise(arguments.results, arguments.ids,

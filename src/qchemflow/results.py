@@ -7,6 +7,7 @@ shortest round-trip representation).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -18,7 +19,12 @@ from typing import Any, Callable
 
 STATUS_OK = "ok"
 STATUS_FAILED = "failed"
-TRACKED_PACKAGES = ("qchemflow", "pyscf", "rdkit", "numpy", "scipy", "openfermion", "cirq-core")
+TRACKED_PACKAGES = ("qchemflow", "pyscf", "openfermion", "cirq-core", "qsimcirq", "rdkit", "numpy",
+                    "scipy")
+# Set by the workflow (workflow/rules/common.smk) for every job it starts.
+CONFIG_HASH_VARIABLE = "QCHEMFLOW_CONFIG_HASH"
+GIT_COMMIT_VARIABLE = "QCHEMFLOW_GIT_COMMIT"
+SEED_VARIABLE = "QCHEMFLOW_SEED"
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
@@ -111,6 +117,33 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def text_hash(text: str) -> str:
+    """SHA-256 of a text (hex)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def config_hash(config: dict[str, Any]) -> str:
+    """SHA-256 of the effective config, keys sorted."""
+    return text_hash(json.dumps(config, sort_keys=True, default=str))
+
+
+def provenance(input_hash: str | None) -> dict[str, Any]:
+    """What made a record: versions, config and input hashes, seed and git commit.
+
+    The config hash, seed and commit come from the environment the workflow sets for its jobs;
+    they are null when a stage is run by hand outside the workflow.
+    """
+    seed = os.environ.get(SEED_VARIABLE)
+    return {
+        "qchemflow_version": package_versions()["qchemflow"],
+        "versions": package_versions(),
+        "config_hash": os.environ.get(CONFIG_HASH_VARIABLE),
+        "input_hash": input_hash,
+        "seed": int(seed) if seed is not None else None,
+        "git_commit": os.environ.get(GIT_COMMIT_VARIABLE) or None,
+    }
+
+
 def stage_record(stage: str, molecule_id: str, **fields: Any) -> dict[str, Any]:
     """A successful stage record with the common fields first.
 
@@ -123,7 +156,7 @@ def stage_record(stage: str, molecule_id: str, **fields: Any) -> dict[str, Any]:
         The record, with ``status: "ok"`` and the package versions.
     """
     return {"id": molecule_id, "stage": stage, "status": STATUS_OK, **fields,
-            "versions": package_versions()}
+            "versions": package_versions(), "provenance": provenance(None)}
 
 
 def failure_record(stage: str, molecule_id: str, reason: str, failed_stage: str | None = None
@@ -141,7 +174,7 @@ def failure_record(stage: str, molecule_id: str, reason: str, failed_stage: str 
     """
     return {"id": molecule_id, "stage": stage, "status": STATUS_FAILED,
             "failed_stage": failed_stage or stage, "reason": reason,
-            "versions": package_versions()}
+            "versions": package_versions(), "provenance": provenance(None)}
 
 
 def upstream_failure(records: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -17,8 +17,8 @@ from qchemflow import geometry as geometry_module
 from qchemflow import references as references_module
 from qchemflow import scf as scf_module
 from qchemflow.errors import InputError, QchemflowError
-from qchemflow.results import (failure_record, read_json, stage_record, upstream_failure,
-                               write_json_atomic, write_text_atomic)
+from qchemflow.results import (failure_record, read_json, stage_record, text_hash,
+                               upstream_failure, write_json_atomic, write_text_atomic)
 
 if TYPE_CHECKING:
     from qchemflow.vqe import VQESettings
@@ -40,7 +40,8 @@ def guarded_stage(stage: str, molecule_id: str, upstream_json: list[str | Path],
     Returns:
         The record written.
     """
-    failed = upstream_failure([read_json(path) for path in upstream_json])
+    upstream = [read_json(path) for path in upstream_json]
+    failed = upstream_failure(upstream)
     if failed is not None:
         record = failure_record(stage, molecule_id, failed["reason"], failed["failed_stage"])
     else:
@@ -52,6 +53,10 @@ def guarded_stage(stage: str, molecule_id: str, upstream_json: list[str | Path],
     if record["status"] != "ok":
         for path in placeholder_outputs:
             write_text_atomic(path, "")
+    # The molecule's input hash is set by the geometry stage and carried through every stage.
+    inherited = [item.get("provenance", {}).get("input_hash") for item in upstream]
+    record["provenance"]["input_hash"] = (record.pop("input_hash", None)
+                                          or next((value for value in inherited if value), None))
     write_json_atomic(output_json, record)
     return record
 
@@ -85,6 +90,8 @@ def geometry_stage(molecule_id: str, smiles: str | None, xyz: str | None, charge
             "force_field": geometry.force_field,
             "seed": seed,
             "flags": list(geometry.flags),
+            "input_hash": text_hash(geometry.canonical_smiles if geometry.canonical_smiles
+                                    else geometry_module.xyz_text(geometry.atoms, "")),
         }
 
     return guarded_stage("geometry", molecule_id, [], output_json, [output_xyz], compute)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -67,6 +68,22 @@ def test_two_molecules_one_scf_failure_loses_nothing(tmp_path):
     for name in ("geometry", "scf", "active_space", "references", "qubit_hamiltonian", "vqe"):
         assert (workdir / "results/water" / f"{name}.json").is_file()
     assert summary["water"]["vqe"] == ""
+    # Every result JSON, failed ones included, says what made it.
+    records = [json.loads(path.read_text()) for path in (workdir / "results").glob("*/*.json")]
+    assert len(records) == 12
+    commits = set()
+    for record in records:
+        origin = record["provenance"]
+        assert origin["config_hash"] and len(origin["config_hash"]) == 64 and origin["seed"] == 42
+        assert origin["versions"]["pyscf"] and origin["versions"]["qsimcirq"]
+        assert origin["qchemflow_version"] == origin["versions"]["qchemflow"]
+        commits.add(origin["git_commit"])
+        if record["id"] == "H2":
+            assert origin["input_hash"] and len(origin["input_hash"]) == 64
+    assert len(commits) == 1
+    table = subprocess.run([str(Path(sys.executable).with_name("qchemflow")), "provenance",
+                            str(workdir / "results")], capture_output=True, text=True, check=True)
+    assert len(table.stdout.strip().splitlines()) == 13 and "config" in table.stdout
 
 
 def test_report_renders_in_chromium_and_snakemake_report(tmp_path):

@@ -3,11 +3,18 @@
 import json
 import os
 import shutil
+import subprocess
 import sys
 
 from qchemflow.config import load_yaml, validate_config
 from qchemflow.errors import InputError
 from qchemflow import resources
+from qchemflow.results import (
+    CONFIG_HASH_VARIABLE,
+    GIT_COMMIT_VARIABLE,
+    SEED_VARIABLE,
+    config_hash,
+)
 from qchemflow.molecules import load_molecules
 
 
@@ -32,6 +39,26 @@ if INVALID_ROWS and config["on_invalid"] == "refuse":
         + ["fix these rows, or set on_invalid: skip to run the valid rows only"]
     )
 MOLECULES = {molecule.id: molecule for molecule in VALID_MOLECULES}
+
+
+def git_commit():
+    """The workflow's git commit, or an empty string outside a git checkout."""
+    result = subprocess.run(
+        ["git", "-C", workflow.basedir, "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+# Provenance for every job's JSON: the effective config's hash, the seed and the git commit.
+os.environ.update(
+    {
+        CONFIG_HASH_VARIABLE: config_hash(dict(config)),
+        SEED_VARIABLE: str(config["seed"]),
+        GIT_COMMIT_VARIABLE: git_commit(),
+    }
+)
 # Rules call the `qchemflow` CLI from PATH (an activated venv or a conda environment). When
 # Snakemake runs as `.venv/bin/snakemake` without activation, use the CLI beside its Python.
 if shutil.which("qchemflow") is None:
