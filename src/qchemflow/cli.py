@@ -14,6 +14,7 @@ from typing import Any
 
 from qchemflow import __version__, stages, summary
 from qchemflow.errors import QchemflowError
+from qchemflow.molecules import parse_boolean
 
 
 def _optional_int(text: str) -> int | None:
@@ -21,11 +22,10 @@ def _optional_int(text: str) -> int | None:
 
 
 def _boolean(text: str) -> bool:
-    if text.lower() in ("true", "1", "yes"):
-        return True
-    if text.lower() in ("false", "0", "no"):
-        return False
-    raise argparse.ArgumentTypeError(f"'{text}' is not true or false")
+    try:
+        return parse_boolean(text, "value")
+    except QchemflowError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def _set_threads(threads: int) -> None:

@@ -75,7 +75,12 @@ def _integer(value: str, column: str) -> int:
         raise InputError(f"{column} '{value}' is not an integer; write a whole number") from error
 
 
-def _boolean(value: str, column: str) -> bool:
+def parse_boolean(value: str, column: str) -> bool:
+    """true/yes/1 or false/no/0 (any case).
+
+    Raises:
+        InputError: anything else, naming ``column``.
+    """
     word = value.strip().lower()
     if word in TRUE_WORDS:
         return True
@@ -149,9 +154,9 @@ def spec_from_row(row_number: int, row: dict[str, str], config: dict[str, Any],
         charge=charge if charge is not None else 0,
         multiplicity=optional_integer("multiplicity", 1) or 0,
         basis=row.get("basis", config["basis"]),
-        cartesian=_boolean(row["cartesian"], "cartesian") if "cartesian" in row
+        cartesian=parse_boolean(row["cartesian"], "cartesian") if "cartesian" in row
         else bool(config["cartesian"]),
-        frozen_core=_boolean(row["frozen_core"], "frozen_core") if "frozen_core" in row
+        frozen_core=parse_boolean(row["frozen_core"], "frozen_core") if "frozen_core" in row
         else bool(config["frozen_core"]),
         active_electrons=optional_integer("active_electrons", active.get("electrons")),
         active_orbitals=optional_integer("active_orbitals", active.get("orbitals")),

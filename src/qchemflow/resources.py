@@ -10,8 +10,9 @@ from math import comb
 
 BASE_MEMORY_MB = 1000
 BYTES_PER_FLOAT = 8
-BYTES_PER_SPARSE_ENTRY = 36
+BYTES_PER_SPARSE_ENTRY = 36  # CSR value and index, plus row, column and value while building
 FCI_VECTORS = 20
+STATE_COPIES = 16
 
 
 def integral_memory_mb(n_basis_functions: int) -> float:
@@ -40,12 +41,19 @@ def sector_dimension(n_orbitals: int, n_alpha: int, n_beta: int) -> int:
     return comb(n_orbitals, n_alpha) * comb(n_orbitals, n_beta)
 
 
+def sector_hamiltonian_memory_mb(dimension: int, patterns: int) -> float:
+    """Sector Hamiltonian (at most one entry per state and X pattern, held twice while it is
+    built) and the simulator's state vectors, in MB."""
+    matrix = dimension * min(patterns, dimension) * BYTES_PER_SPARSE_ENTRY
+    return (matrix + STATE_COPIES * dimension * BYTES_PER_FLOAT) / 1e6
+
+
 def vqe_memory_mb(n_orbitals: int, n_alpha: int, n_beta: int, attempt: int = 1) -> int:
-    """Sector Hamiltonian (at most one entry per state and X pattern) and state vectors."""
+    """The VQE job's request: the process plus the sector Hamiltonian, with an upper bound on the
+    number of X patterns (dense integrals)."""
     dimension = sector_dimension(n_orbitals, n_alpha, n_beta)
-    patterns = min(dimension, (2 * n_orbitals) ** 4 // 60 + 1)  # dense integrals: an upper bound
-    matrix = dimension * patterns * BYTES_PER_SPARSE_ENTRY / 1e6
-    return int((BASE_MEMORY_MB + matrix + 16 * dimension * BYTES_PER_FLOAT / 1e6) * attempt)
+    patterns = (2 * n_orbitals) ** 4 // 60 + 1
+    return int((BASE_MEMORY_MB + sector_hamiltonian_memory_mb(dimension, patterns)) * attempt)
 
 
 def runtime_minutes(work: float, attempt: int = 1, minimum: int = 10) -> int:

@@ -20,13 +20,11 @@ import scipy.optimize
 from qchemflow import adapt, circuits
 from qchemflow.ansatz import Ansatz, k_upccgsd, uccsd
 from qchemflow.errors import InputError, ResourceError
+from qchemflow.resources import sector_hamiltonian_memory_mb
 from qchemflow.qubits import (PauliTerms, Sector, _occupation_to_qubit_index_jordan_wigner,
                               build_sector, full_space, sector_matrix, spin_squared_matrix)
 from qchemflow.simulator import SectorSimulator, threaded
 
-BYTES_PER_AMPLITUDE = 8
-STATE_COPIES = 8
-BYTES_PER_SPARSE_ENTRY = 36  # CSR value and index, plus the row, column, value while building
 NEW_LAYER_SCALE = 0.01
 
 
@@ -79,9 +77,7 @@ def check_memory(sector: Sector, terms: PauliTerms, max_memory_mb: int) -> float
         ResourceError: with the estimate and what to change.
     """
     n_masks = int(np.unique(terms.x_masks).size) + 1
-    entries = min(n_masks, sector.dimension) * sector.dimension
-    estimate = (sector.dimension * BYTES_PER_AMPLITUDE * STATE_COPIES
-                + entries * BYTES_PER_SPARSE_ENTRY) / 1e6
+    estimate = sector_hamiltonian_memory_mb(sector.dimension, n_masks)
     if estimate > max_memory_mb:
         raise ResourceError(f"VQE needs about {estimate:.0f} MB (sector of {sector.dimension} "
                             f"states, {n_masks} Pauli X patterns) but the job has {max_memory_mb} MB; "
