@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     scf.add_argument("--cartesian", type=_boolean, default=False)
     scf.add_argument("--conv-tol", type=float, default=1e-10)
     scf.add_argument("--max-cycles", type=int, default=100)
+    scf.add_argument("--stability", type=_boolean, default=True,
+                     help="stability analysis; follow internal instabilities")
     scf.add_argument("--output-chk", required=True)
     scf.add_argument("--output-json", required=True)
     _add_runtime(scf)
@@ -165,7 +167,7 @@ def run(arguments: argparse.Namespace) -> None:
     elif arguments.command == "scf":
         stages.scf_stage(arguments.geometry_json, arguments.geometry_xyz, arguments.basis,
                          arguments.cartesian, arguments.conv_tol, arguments.max_cycles,
-                         arguments.memory_mb, arguments.output_chk, arguments.output_json)
+                         arguments.stability, arguments.memory_mb, arguments.output_chk, arguments.output_json)
     elif arguments.command == "active-space":
         stages.active_space_stage(arguments.scf_json, arguments.scf_chk, arguments.frozen_core,
                                   arguments.electrons, arguments.orbitals, arguments.memory_mb,

@@ -18,7 +18,7 @@ COMPARED_METHODS = (("hf", "HF"), ("mp2_active", "MP2"), ("ccsd_active", "CCSD")
                     ("ccsd_t_active", "CCSD(T)"), ("vqe", "VQE"))
 ERROR_FLOOR_MHA = 1e-6
 TIE_MHA = 1e-3
-TABLE_COLUMNS = ("id", "status", "formula", "active_electrons", "active_orbitals", "n_qubits",
+TABLE_COLUMNS = ("id", "status", "formula", "scf_stability", "active_electrons", "active_orbitals", "n_qubits",
                  "hf", "ccsd_t_active", "casci", "vqe", "vqe_error_mha", "ccsd_active_error_mha",
                  "ccsd_t_active_error_mha", "chemical_accuracy", "n_parameters",
                  "n_two_qubit_gates", "energy_evaluations", "vqe_wall_s")
@@ -141,6 +141,8 @@ def render_html(rows: list[dict[str, Any]], plot_names: list[str], settings: dic
                     f"<figcaption>{html.escape(name)}</figcaption></figure>"
                     for name in plot_names)
     sentences = "".join(f"<li>{html.escape(verdict(row))}</li>" for row in rows)
+    flagged = "".join(f"<li>{html.escape(str(row['id']))}: {html.escape(str(row['flags']))}</li>"
+                      for row in rows if row.get("flags"))
     setting_items = "".join(f"<li>{html.escape(key)}: {html.escape(str(value))}</li>"
                             for key, value in settings.items())
     return f"""<!DOCTYPE html>
@@ -161,6 +163,8 @@ accuracy: 1.6 mHa. qchemflow {html.escape(__version__)}.</p>
 <table id="summary"><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>
 <h2>Did the VQE beat the classical methods on the same Hamiltonian?</h2>
 <ul id="verdicts">{sentences}</ul>
+<h2>Flags: SCF stability, active space, references</h2>
+<ul id="flags">{flagged or "<li>none</li>"}</ul>
 <h2>Plots</h2>
 {plots}
 </body></html>

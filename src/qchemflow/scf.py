@@ -3,6 +3,12 @@
 Strategies, in order, until one converges: plain DIIS; level shift with damping; second-order
 (Newton) SCF. A fallback that converged is polished by a plain SCF from its density, so the final
 orbitals are canonical and the energy is converged to ``conv_tol``.
+
+A converged SCF can still be a saddle point. The stability analysis (the orbital-rotation Hessian,
+PySCF's ``stability``) finds a direction that lowers the energy without leaving RHF (or ROHF):
+an internal instability. It is followed, by a new SCF from the rotated orbitals, until the
+solution is stable. An RHF→UHF (external) instability is reported but not followed: every later
+stage works with restricted orbitals.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from qchemflow.results import write_file_atomic
 
 LEVEL_SHIFT_HARTREE = 0.5
 DAMPING_FACTOR = 0.5
+MAX_STABILITY_STEPS = 5
+ENERGY_LOWERING_HARTREE = 1e-9
 
 
 def build_molecule(atoms: tuple[Atom, ...], charge: int, spin: int, basis: str, cartesian: bool,
@@ -41,7 +49,8 @@ def build_molecule(atoms: tuple[Atom, ...], charge: int, spin: int, basis: str, 
                  max_memory=max_memory_mb, output=os.devnull)
 
 
-def _new_scf_object(molecule: Any, conv_tol: float, max_cycles: int) -> Any:
+def new_scf_object(molecule: Any, conv_tol: float, max_cycles: int) -> Any:
+    """A silent RHF (closed shell) or ROHF (open shell) with the given convergence settings."""
     from pyscf import scf
 
     scf_object = scf.RHF(molecule) if molecule.spin == 0 else scf.ROHF(molecule)
@@ -55,7 +64,7 @@ def _new_scf_object(molecule: Any, conv_tol: float, max_cycles: int) -> Any:
 
 def run_scf(molecule: Any, conv_tol: float, max_cycles: int, chkfile: str | Path | None = None
             ) -> tuple[Any, list[str]]:
-    """Run the SCF with fallbacks.
+    """Run the SCF with fallbacks (no stability analysis).
 
     Args:
         molecule: PySCF ``Mole``.
@@ -70,19 +79,19 @@ def run_scf(molecule: Any, conv_tol: float, max_cycles: int, chkfile: str | Path
         ConvergenceError: no strategy converged.
     """
     attempts: list[str] = []
-    scf_object = _new_scf_object(molecule, conv_tol, max_cycles)
+    scf_object = new_scf_object(molecule, conv_tol, max_cycles)
     scf_object.kernel()
     attempts.append("diis")
     if not scf_object.converged:
         density = scf_object.make_rdm1()
-        scf_object = _new_scf_object(molecule, conv_tol, max_cycles)
+        scf_object = new_scf_object(molecule, conv_tol, max_cycles)
         scf_object.level_shift = LEVEL_SHIFT_HARTREE
         scf_object.damp = DAMPING_FACTOR
         scf_object.diis_start_cycle = 4
         scf_object.kernel(dm0=density)
         attempts.append("level_shift_damping")
     if not scf_object.converged:
-        newton = _new_scf_object(molecule, conv_tol, max_cycles).newton()
+        newton = new_scf_object(molecule, conv_tol, max_cycles).newton()
         newton.kernel(scf_object.mo_coeff, scf_object.mo_occ)
         attempts.append("second_order")
         scf_object = newton
@@ -91,13 +100,106 @@ def run_scf(molecule: Any, conv_tol: float, max_cycles: int, chkfile: str | Path
             f"SCF did not converge in {max_cycles} cycles with DIIS, level shift/damping or "
             "second-order SCF; check the geometry, charge and multiplicity, or raise scf.max_cycles")
     if len(attempts) > 1:
-        polished = _new_scf_object(molecule, conv_tol, max_cycles)
+        polished = new_scf_object(molecule, conv_tol, max_cycles)
         polished.kernel(dm0=scf_object.make_rdm1())
         if polished.converged:
             scf_object = polished
     if chkfile is not None:
         write_checkpoint(scf_object, chkfile)
     return scf_object, attempts
+
+
+def _internal_stability(scf_object: Any) -> tuple[bool, np.ndarray]:
+    rotated_orbitals, _, internal_stable, _ = scf_object.stability(
+        internal=True, external=False, return_status=True)
+    return bool(internal_stable), np.asarray(rotated_orbitals)
+
+
+def _external_stability(scf_object: Any) -> bool | None:
+    if scf_object.mol.spin != 0:
+        return None
+    _, _, _, external_stable = scf_object.stability(internal=False, external=True,
+                                                    return_status=True)
+    return bool(external_stable)
+
+
+def _lower_solution(scf_object: Any, rotated_orbitals: np.ndarray, conv_tol: float,
+                    max_cycles: int) -> Any | None:
+    """A converged SCF from the rotated orbitals with a lower energy, or None."""
+    followed = new_scf_object(scf_object.mol, conv_tol, max_cycles)
+    followed.kernel(dm0=followed.make_rdm1(rotated_orbitals, scf_object.mo_occ))
+    if followed.converged and followed.e_tot < scf_object.e_tot - ENERGY_LOWERING_HARTREE:
+        return followed
+    newton = new_scf_object(scf_object.mol, conv_tol, max_cycles).newton()
+    newton.kernel(rotated_orbitals, scf_object.mo_occ)
+    if newton.converged and newton.e_tot < scf_object.e_tot - ENERGY_LOWERING_HARTREE:
+        return newton
+    return None
+
+
+def follow_internal_instability(scf_object: Any, conv_tol: float, max_cycles: int
+                                ) -> tuple[Any, dict[str, Any]]:
+    """Check the SCF's stability and follow internal instabilities to a stable solution.
+
+    Args:
+        scf_object: a converged RHF or ROHF.
+        conv_tol: energy convergence of the SCFs that follow an instability.
+        max_cycles: iterations per SCF.
+
+    Returns:
+        The final SCF object and the ``stability`` record: ``internal_stable`` (of the final
+        solution), ``external_stable`` (RHF→UHF; None for ROHF), ``followed`` (how many
+        instabilities were followed), ``energies`` (the SCF energy before and after each) and
+        ``energy_lowering`` (first minus last, Hartree).
+    """
+    energies = [float(scf_object.e_tot)]
+    internal_stable, rotated_orbitals = _internal_stability(scf_object)
+    while not internal_stable and len(energies) <= MAX_STABILITY_STEPS:
+        lower = _lower_solution(scf_object, rotated_orbitals, conv_tol, max_cycles)
+        if lower is None:
+            break
+        scf_object = lower
+        energies.append(float(scf_object.e_tot))
+        internal_stable, rotated_orbitals = _internal_stability(scf_object)
+    record = {
+        "internal_stable": internal_stable,
+        "external_stable": _external_stability(scf_object),
+        "followed": len(energies) - 1,
+        "energies": energies,
+        "energy_lowering": energies[0] - energies[-1],
+    }
+    return scf_object, record
+
+
+def stability_label(stability: dict[str, Any] | None) -> str:
+    """A short label of a ``stability`` record, for tables: what was found and done."""
+    if stability is None:
+        return "not analysed"
+    parts = ["stable" if stability["internal_stable"] else "internal instability not resolved"]
+    if stability["followed"]:
+        parts.insert(0, f"followed {stability['followed']} internal instability "
+                        f"(-{stability['energy_lowering'] * 1000:.4g} mHa)")
+    if stability["external_stable"] is False:
+        parts.append("unstable towards UHF")
+    return ", ".join(parts)
+
+
+def stability_flags(stability: dict[str, Any] | None) -> list[str]:
+    """The report's flags for a ``stability`` record (empty when nothing is worth saying)."""
+    if stability is None:
+        return []
+    flags = []
+    if stability["followed"]:
+        flags.append(f"SCF: the first solution was a saddle point; {stability['followed']} internal "
+                     f"instability followed, energy lowered by "
+                     f"{stability['energy_lowering'] * 1000:.4g} mHa")
+    if not stability["internal_stable"]:
+        flags.append(f"SCF: an internal instability remains after {stability['followed']} "
+                     "steps; the SCF energy is not a minimum")
+    if stability["external_stable"] is False:
+        flags.append("SCF: RHF is unstable towards UHF (external instability), a sign of "
+                     "open-shell or multireference character; restricted orbitals are kept")
+    return flags
 
 
 def write_checkpoint(scf_object: Any, chkfile: str | Path) -> None:
@@ -117,7 +219,7 @@ def load_scf(chkfile: str | Path, max_memory_mb: int) -> Any:
     molecule.max_memory = max_memory_mb
     molecule.verbose = 0
     molecule.output = os.devnull
-    scf_object = _new_scf_object(molecule, 1e-10, 1)
+    scf_object = new_scf_object(molecule, 1e-10, 1)
     scf_object.__dict__.update(results)
     scf_object.converged = True
     scf_object.e_tot = float(results["e_tot"])
@@ -134,9 +236,9 @@ def frontier_orbitals(scf_object: Any) -> tuple[float | None, float | None]:
     return homo, lumo
 
 
-def scf_fields(scf_object: Any, attempts: list[str], basis: str, cartesian: bool,
-               wall_s: float) -> dict[str, Any]:
-    """The ``scf.json`` fields of a converged SCF."""
+def scf_fields(scf_object: Any, attempts: list[str], stability: dict[str, Any] | None,
+               basis: str, cartesian: bool, wall_s: float) -> dict[str, Any]:
+    """The ``scf.json`` fields of a converged SCF (``stability`` None: not analysed)."""
     spin_square, multiplicity = scf_object.spin_square()
     homo, lumo = frontier_orbitals(scf_object)
     molecule = scf_object.mol
@@ -153,6 +255,8 @@ def scf_fields(scf_object: Any, attempts: list[str], basis: str, cartesian: bool
         "nuclear_repulsion": float(molecule.energy_nuc()),
         "converged": bool(scf_object.converged),
         "strategies": attempts,
+        "stability": stability,
+        "flags": stability_flags(stability),
         "s2": float(spin_square),
         "s2_multiplicity": float(multiplicity),
         "mo_energies": np.asarray(scf_object.mo_energy),
@@ -163,9 +267,15 @@ def scf_fields(scf_object: Any, attempts: list[str], basis: str, cartesian: bool
     }
 
 
-def timed_scf(molecule: Any, conv_tol: float, max_cycles: int, chkfile: str | Path,
-              basis: str, cartesian: bool) -> dict[str, Any]:
-    """Run the SCF, write the checkpoint and return the ``scf.json`` fields."""
+def timed_scf(molecule: Any, conv_tol: float, max_cycles: int, stability_analysis: bool,
+              chkfile: str | Path, basis: str, cartesian: bool) -> dict[str, Any]:
+    """Run the SCF (and its stability analysis), write the checkpoint, return ``scf.json``'s fields.
+    """
     start = time.perf_counter()
-    scf_object, attempts = run_scf(molecule, conv_tol, max_cycles, chkfile)
-    return scf_fields(scf_object, attempts, basis, cartesian, time.perf_counter() - start)
+    scf_object, attempts = run_scf(molecule, conv_tol, max_cycles)
+    stability = None
+    if stability_analysis:
+        scf_object, stability = follow_internal_instability(scf_object, conv_tol, max_cycles)
+    write_checkpoint(scf_object, chkfile)
+    return scf_fields(scf_object, attempts, stability, basis, cartesian,
+                      time.perf_counter() - start)

@@ -98,9 +98,9 @@ def geometry_stage(molecule_id: str, smiles: str | None, xyz: str | None, charge
 
 
 def scf_stage(geometry_json: str | Path, geometry_xyz: str | Path, basis: str, cartesian: bool,
-              conv_tol: float, max_cycles: int, max_memory_mb: int, output_chk: str | Path,
-              output_json: str | Path) -> dict[str, Any]:
-    """RHF/ROHF with fallbacks; writes ``scf.chk`` and ``scf.json``."""
+              conv_tol: float, max_cycles: int, stability_analysis: bool, max_memory_mb: int,
+              output_chk: str | Path, output_json: str | Path) -> dict[str, Any]:
+    """RHF/ROHF with fallbacks and stability analysis; writes ``scf.chk`` and ``scf.json``."""
     geometry = read_json(geometry_json)
 
     def compute() -> dict[str, Any]:
@@ -108,7 +108,8 @@ def scf_stage(geometry_json: str | Path, geometry_xyz: str | Path, basis: str, c
         molecule = scf_module.build_molecule(atoms, geometry["charge"],
                                              geometry["multiplicity"] - 1, basis, cartesian,
                                              max_memory_mb)
-        return scf_module.timed_scf(molecule, conv_tol, max_cycles, output_chk, basis, cartesian)
+        return scf_module.timed_scf(molecule, conv_tol, max_cycles, stability_analysis,
+                                    output_chk, basis, cartesian)
 
     return guarded_stage("scf", geometry["id"], [geometry_json], output_json, [output_chk], compute)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from qchemflow.references import METHOD_ORDER
 from qchemflow.results import read_json, write_text_atomic
+from qchemflow.scf import stability_label
 
 STAGE_FILES = {"geometry": "geometry.json", "scf": "scf.json",
                "active_space": "active_space.json", "references": "references.json",
@@ -18,7 +19,7 @@ HARTREE_TO_MILLIHARTREE = 1000.0
 CHEMICAL_ACCURACY_MHA = 1.6
 COLUMNS = (
     "id", "status", "formula", "charge", "multiplicity", "n_electrons", "basis",
-    "n_basis_functions", "active_electrons", "active_orbitals", "n_qubits", "is_full_space",
+    "n_basis_functions", "scf_stability", "active_electrons", "active_orbitals", "n_qubits", "is_full_space",
     *METHOD_ORDER, "vqe", "vqe_error_mha", "ccsd_active_error_mha", "ccsd_t_active_error_mha",
     "chemical_accuracy", "mapping", "n_pauli_terms", "ansatz", "n_parameters",
     "n_two_qubit_gates", "circuit_depth", "vqe_iterations", "energy_evaluations",
@@ -68,6 +69,7 @@ def summary_row(molecule_id: str, folder: Path) -> dict[str, Any]:
         "n_electrons": geometry.get("n_electrons"),
         "basis": scf.get("basis"),
         "n_basis_functions": scf.get("n_basis_functions"),
+        "scf_stability": stability_label(scf["stability"]) if "stability" in scf else None,
         "active_electrons": active.get("n_electrons"),
         "active_orbitals": active.get("n_orbitals"),
         "n_qubits": active.get("n_qubits"),
@@ -95,7 +97,8 @@ def summary_row(molecule_id: str, folder: Path) -> dict[str, Any]:
         "references_wall_s": references.get("wall_s_total"),
         "qubits_wall_s": qubits.get("wall_s"),
         "vqe_wall_s": vqe.get("wall_s"),
-        "flags": " | ".join(active.get("flags", []) + references.get("flags", [])),
+        "flags": " | ".join(scf.get("flags", []) + active.get("flags", [])
+                            + references.get("flags", [])),
     }
     return row
 

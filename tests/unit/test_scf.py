@@ -2,7 +2,8 @@ import pytest
 
 from qchemflow.errors import ConvergenceError
 from qchemflow.geometry import Atom, read_xyz
-from qchemflow.scf import build_molecule, load_scf, run_scf, scf_fields
+from qchemflow.scf import (build_molecule, follow_internal_instability, load_scf, new_scf_object,
+                           run_scf, scf_fields, stability_label, timed_scf)
 
 from conftest import DATA
 
@@ -22,7 +23,7 @@ def test_rhf_matches_crawford_reference(tmp_path):
     scf_object, attempts = run_scf(molecule, 1e-10, 100, tmp_path / "scf.chk")
     assert attempts == ["diis"]
     assert scf_object.e_tot == pytest.approx(CRAWFORD_SCF, abs=1e-8)
-    fields = scf_fields(scf_object, attempts, "sto-3g", False, 0.0)
+    fields = scf_fields(scf_object, attempts, None, "sto-3g", False, 0.0)
     assert fields["method"] == "RHF" and fields["s2"] == pytest.approx(0.0, abs=1e-10)
     assert fields["homo"] < 0 < fields["lumo"]
 
@@ -42,7 +43,7 @@ def test_open_shell_uses_rohf():
     hydroxyl = build_molecule((Atom("O", "0", "0", "0"), Atom("H", "0", "0", "0.97")),
                               0, 1, "sto-3g", False, 2000)
     scf_object, _ = run_scf(hydroxyl, 1e-10, 100)
-    fields = scf_fields(scf_object, ["diis"], "sto-3g", False, 0.0)
+    fields = scf_fields(scf_object, ["diis"], None, "sto-3g", False, 0.0)
     assert fields["method"] == "ROHF"
     assert fields["s2"] == pytest.approx(0.75, abs=1e-10)  # ROHF is a spin eigenfunction
 
@@ -63,3 +64,51 @@ def test_fallback_converges_and_is_polished():
     assert attempts == ["diis", "level_shift_damping", "second_order"]
     assert scf_object.converged
     assert scf_object.e_tot == pytest.approx(reference.e_tot, abs=1e-8)
+
+
+def stretched_nitrogen():
+    return build_molecule((Atom("N", "0", "0", "0"), Atom("N", "0", "0", "1.5")), 0, 0,
+                          "sto-3g", False, 2000)
+
+
+@pytest.mark.parametrize("initial_guess", ["minao", "1e"])
+def test_internal_instability_is_followed_to_the_stable_minimum(initial_guess):
+    # N2 at 1.5 A in STO-3G: from both PySCF's default (minao) and its core-Hamiltonian (1e)
+    # guess, plain RHF converges to saddle points (-107.2724 and -106.9594 Ha). Following the
+    # instabilities must reach one and the same stable RHF minimum (an identity: a minimum does
+    # not depend on the start), lower than the start, and PySCF's stability check must pass on it.
+    start = new_scf_object(stretched_nitrogen(), 1e-10, 100)
+    start.init_guess = initial_guess
+    start.kernel()
+    followed, record = follow_internal_instability(start, 1e-10, 100)
+    assert record["followed"] >= 1 and record["internal_stable"]
+    assert record["energies"][0] == start.e_tot and record["energies"][-1] == followed.e_tot
+    assert followed.e_tot == pytest.approx(-107.28276347281, abs=1e-8)  # both starts agree
+    assert record["energy_lowering"] > 1e-3
+    assert followed.stability(return_status=True)[2]
+    assert record["external_stable"] is False  # stretched N2: RHF -> UHF instability
+    assert "followed" in stability_label(record) and "UHF" in stability_label(record)
+
+
+def test_stable_scf_is_left_alone(tmp_path):
+    fields = timed_scf(water(), 1e-10, 100, True, tmp_path / "scf.chk", "sto-3g", False)
+    assert fields["stability"] == {"internal_stable": True, "external_stable": True,
+                                   "followed": 0, "energies": [fields["energy"]],
+                                   "energy_lowering": 0.0}
+    assert fields["energy"] == pytest.approx(CRAWFORD_SCF, abs=1e-8) and fields["flags"] == []
+    assert load_scf(tmp_path / "scf.chk", 2000).e_tot == fields["energy"]
+
+
+def test_rohf_instability_is_followed(tmp_path):
+    # Triplet O2 at 1.21 A, STO-3G: the first ROHF solution is a saddle point; the followed one is
+    # stable and lower. ROHF has no external (UHF) check.
+    oxygen = build_molecule((Atom("O", "0", "0", "0"), Atom("O", "0", "0", "1.21")), 0, 2,
+                            "sto-3g", False, 2000)
+    fields = timed_scf(oxygen, 1e-10, 100, True, tmp_path / "scf.chk", "sto-3g", False)
+    stability = fields["stability"]
+    assert fields["method"] == "ROHF" and stability["internal_stable"]
+    assert stability["followed"] >= 1 and stability["external_stable"] is None
+    assert fields["energy"] < stability["energies"][0] - 1e-3
+    assert fields["s2"] == pytest.approx(2.0, abs=1e-8)
+    assert any("saddle point" in flag for flag in fields["flags"])
+    assert load_scf(tmp_path / "scf.chk", 2000).e_tot == fields["energy"]

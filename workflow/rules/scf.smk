@@ -10,6 +10,7 @@ rule scf:
         cartesian=lambda wildcards: molecule(wildcards).cartesian,
         max_cycles=lambda wildcards: molecule(wildcards).scf_max_cycles,
         conv_tol=config["scf"]["conv_tol"],
+        stability=config["scf"]["stability"],
     log:
         "results/{id}/logs/scf.log",
     benchmark:
@@ -22,5 +23,6 @@ rule scf:
     shell:
         "qchemflow scf --geometry-json {input.json:q} --geometry-xyz {input.xyz:q}"
         " --basis {params.basis:q} --cartesian {params.cartesian} --conv-tol {params.conv_tol}"
-        " --max-cycles {params.max_cycles} --threads {threads} --memory-mb {resources.mem_mb}"
+        " --max-cycles {params.max_cycles} --stability {params.stability}"
+        " --threads {threads} --memory-mb {resources.mem_mb}"
         " --output-chk {output.chk:q} --output-json {output.json:q} > {log:q} 2>&1"
