@@ -24,7 +24,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 setup: $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/snakemake --cores $(CORES) --keep-going --configfile config/config.yaml
+	$(BIN)/snakemake --cores $(CORES) --keep-going --rerun-incomplete --configfile config/config.yaml
 	@echo "Results: results/summary.csv (one row per molecule), results/<id>/ (per-stage JSON, logs)"
 
 test: $(VENV)/.installed-test

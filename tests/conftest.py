@@ -31,7 +31,8 @@ def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
         molecule_id, smiles, xyz, charge, multiplicity, 42, out / "geometry.xyz",
         out / "geometry.json")}
     records["scf"] = stages.scf_stage(out / "geometry.json", out / "geometry.xyz", basis,
-                                      cartesian, 1e-10, max_cycles, 4000, out / "scf.chk",
+                                      cartesian, 1e-10, max_cycles, True, 4000,
+                                      out / "scf.chk",
                                       out / "scf.json")
     records["active_space"] = stages.active_space_stage(
         out / "scf.json", out / "scf.chk", frozen_core, active_electrons, active_orbitals, 4000,
@@ -59,3 +60,27 @@ def run_quantum_stages(folder: Path, molecule_id: str, mapping: str = "jordan_wi
     vqe = stages.vqe_stage(out / "qubit_hamiltonian.json", out / "references.json",
                            VQESettings(**settings), 4000, out / "vqe.json")
     return {"qubits": qubits, "vqe": vqe}
+
+
+def hydrogen_chain(n_atoms: int, spacing: float) -> tuple[Any, Any, float, float]:
+    """Linear H_n in STO-3G (all orbitals active): h1, h2, core energy and PySCF's FCI energy."""
+    from pyscf import ao2mo, fci, gto, mcscf, scf
+
+    molecule = gto.M(atom=[("H", (0, 0, spacing * i)) for i in range(n_atoms)], basis="sto-3g",
+                     verbose=0)
+    scf_object = scf.RHF(molecule).run(conv_tol=1e-11)
+    casci = mcscf.CASCI(scf_object, n_atoms, n_atoms)
+    h1, core = casci.get_h1eff()
+    h2 = ao2mo.restore(1, casci.get_h2eff(), n_atoms)
+    solver = fci.FCI(scf_object)
+    solver.conv_tol = 1e-12
+    return h1, h2, core, solver.kernel()[0]
+
+
+def chain_terms(h1: Any, h2: Any, core: float) -> Any:
+    """The Jordan-Wigner Pauli terms of a closed-shell chain's Hamiltonian."""
+    from qchemflow.qubits import build_qubit_hamiltonian, pauli_terms
+
+    n = h1.shape[0]
+    hamiltonian = build_qubit_hamiltonian(h1, h2, core, n // 2, n // 2, "jordan_wigner")
+    return pauli_terms(hamiltonian.qubit_operator, 2 * n)

@@ -108,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     vqe.add_argument("--adapt-gradient-norm", type=float, default=1e-3)
     vqe.add_argument("--adapt-max-operators", type=int, default=200)
     vqe.add_argument("--adapt-pool", default="fermionic", choices=["fermionic", "qubit"])
+    vqe.add_argument("--checkpoint", default=None,
+                     help="checkpoint file: saved every few iterations, resumed from on rerun")
+    vqe.add_argument("--checkpoint-every", type=int, default=10,
+                     help="save the checkpoint every this many iterations (0: never)")
     vqe.add_argument("--output-json", required=True)
     _add_runtime(vqe)
 
@@ -187,9 +191,10 @@ def run(arguments: argparse.Namespace) -> None:
                                arguments.gradient_tolerance, arguments.max_iterations,
                                arguments.simulator, arguments.seed,
                                arguments.adapt_gradient_norm, arguments.adapt_max_operators,
-                               arguments.adapt_pool, arguments.threads)
+                               arguments.adapt_pool, arguments.threads,
+                               arguments.checkpoint_every)
         stages.vqe_stage(arguments.qubit_hamiltonian_json, arguments.references_json, settings,
-                         arguments.memory_mb, arguments.output_json)
+                         arguments.memory_mb, arguments.output_json, arguments.checkpoint)
     elif arguments.command == "report":
         from qchemflow import report
 

@@ -194,25 +194,34 @@ def qubits_stage(active_space_json: str | Path, fcidump: str | Path, mapping: st
 
 
 def vqe_stage(qubit_hamiltonian_json: str | Path, references_json: str | Path,
-              settings: VQESettings, max_memory_mb: int, output_json: str | Path
-              ) -> dict[str, Any]:
-    """Optimise the VQE on the qubit Hamiltonian; compare with CASCI; write ``vqe.json``."""
+              settings: VQESettings, max_memory_mb: int, output_json: str | Path,
+              checkpoint: str | Path | None = None) -> dict[str, Any]:
+    """Optimise the VQE on the qubit Hamiltonian; compare with CASCI; write ``vqe.json``.
+
+    With ``checkpoint``, the evaluations are saved there every ``settings.checkpoint_every``
+    iterations and a rerun resumes from them; the file is removed once ``vqe.json`` is written.
+    """
+    from qchemflow.checkpoint import EvaluationLog
     from qchemflow.qubits import pauli_terms_from_json
     from qchemflow.summary import HARTREE_TO_MILLIHARTREE
-    from qchemflow.vqe import run_vqe
+    from qchemflow.vqe import checkpoint_key, run_vqe
 
     qubit_record = read_json(qubit_hamiltonian_json)
     references = read_json(references_json)
+    log = EvaluationLog(checkpoint, checkpoint_key(Path(qubit_hamiltonian_json).read_text(),
+                                                   settings), settings.checkpoint_every)
 
     def compute() -> dict[str, Any]:
         n_qubits = int(qubit_record["n_qubits"])
         terms = pauli_terms_from_json(qubit_record["terms"], n_qubits)
         fields = run_vqe(terms, qubit_record["mapping"], n_qubits // 2,
                          int(qubit_record["n_alpha"]), int(qubit_record["n_beta"]), settings,
-                         max_memory_mb)
+                         max_memory_mb, log)
         casci = references.get("energies", {}).get("casci")
         error = None if casci is None else (fields["energy"] - casci) * HARTREE_TO_MILLIHARTREE
         return {"energy": fields.pop("energy"), "error_vs_casci_mha": error, **fields}
 
-    return guarded_stage("vqe", qubit_record["id"], [qubit_hamiltonian_json, references_json],
-                         output_json, [], compute)
+    record = guarded_stage("vqe", qubit_record["id"], [qubit_hamiltonian_json, references_json],
+                           output_json, [], compute)
+    log.remove()
+    return record

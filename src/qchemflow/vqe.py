@@ -19,8 +19,10 @@ import scipy.optimize
 
 from qchemflow import adapt, circuits
 from qchemflow.ansatz import Ansatz, k_upccgsd, uccsd
+from qchemflow.checkpoint import EvaluationLog
 from qchemflow.errors import InputError, ResourceError
 from qchemflow.resources import sector_hamiltonian_memory_mb
+from qchemflow.results import text_hash
 from qchemflow.qubits import (PauliTerms, Sector, _occupation_to_qubit_index_jordan_wigner,
                               build_sector, full_space, sector_matrix, spin_squared_matrix)
 from qchemflow.simulator import SectorSimulator, threaded
@@ -43,6 +45,18 @@ class VQESettings:
     adapt_max_operators: int = 200
     adapt_pool: str = "fermionic"
     threads: int = 1
+    checkpoint_every: int = 10
+
+
+RUNTIME_SETTINGS = ("threads", "checkpoint_every")  # change how, never what, the VQE computes
+
+
+def checkpoint_key(qubit_hamiltonian_text: str, settings: VQESettings) -> str:
+    """What a checkpoint belongs to: the qubit Hamiltonian file and the settings that shape the
+    optimisation (threads and checkpoint frequency do not: results are bitwise the same)."""
+    shaping = {name: value for name, value in dataclasses.asdict(settings).items()
+               if name not in RUNTIME_SETTINGS}
+    return text_hash(qubit_hamiltonian_text + repr(sorted(shaping.items())))
 
 
 def layered_ansatz(base: Ansatz, layers: int) -> Ansatz:
@@ -93,21 +107,29 @@ def layered_ansatz_prefix(ansatz: Ansatz, layers: int, per_layer: int) -> Ansatz
 
 
 def minimise(simulator: SectorSimulator, initial: np.ndarray, settings: VQESettings,
-             trace: list[float]) -> Any:
-    """SciPy minimisation with adjoint gradients, stopping on the gradient; appends to ``trace``."""
+             trace: list[float], log: EvaluationLog) -> Any:
+    """SciPy minimisation with adjoint gradients, stopping on the gradient.
+
+    Appends each iteration's energy to ``trace``; every evaluation goes through ``log``
+    (replayed from a checkpoint where it can be, checkpointed every few iterations).
+    """
     last: dict[str, float] = {}
 
     def objective(parameters: np.ndarray) -> tuple[float, np.ndarray]:
-        energy, gradient = simulator.energy_and_gradient(parameters)
+        energy, gradient = log.evaluate(simulator, parameters)
         last["energy"] = energy
         return energy, gradient
+
+    def iteration_done(_: np.ndarray) -> None:
+        trace.append(last["energy"])
+        log.iteration_done()
 
     options: dict[str, Any] = {"gtol": settings.gradient_tolerance,
                                "maxiter": settings.max_iterations}
     if settings.optimizer == "L-BFGS-B":
         options.update(ftol=0.0, maxfun=10 * settings.max_iterations)  # stop on the gradient
     return scipy.optimize.minimize(objective, initial, jac=True, method=settings.optimizer,
-                                   callback=lambda _: trace.append(last["energy"]),
+                                   callback=iteration_done,
                                    options=options)
 
 
@@ -147,7 +169,8 @@ class Optimised:
 
 
 def optimise_fixed_ansatz(settings: VQESettings, sector: Sector, hamiltonian: Any,
-                          n_orbitals: int, n_alpha: int, n_beta: int) -> Optimised:
+                          n_orbitals: int, n_alpha: int, n_beta: int, log: EvaluationLog
+                          ) -> Optimised:
     """UCCSD or k-UpCCGSD: the Cirq circuit is built, read back and optimised layer by layer."""
     circuit = circuits.ansatz_circuit(build_ansatz(settings, n_orbitals, n_alpha, n_beta))
     ansatz = circuits.ansatz_from_circuit(circuit, settings.ansatz)
@@ -165,7 +188,7 @@ def optimise_fixed_ansatz(settings: VQESettings, sector: Sector, hamiltonian: An
                                                                      per_layer)
         simulator = SectorSimulator(layered_ansatz_prefix(ansatz, layer, per_layer), sector,
                                     hamiltonian)
-        result = minimise(simulator, np.concatenate([parameters, start]), settings, trace)
+        result = minimise(simulator, np.concatenate([parameters, start]), settings, trace, log)
         parameters = np.asarray(result.x)
         iterations += int(result.nit)
         energy_evaluations += simulator.energy_evaluations
@@ -177,13 +200,13 @@ def optimise_fixed_ansatz(settings: VQESettings, sector: Sector, hamiltonian: An
 
 
 def optimise_adapt(settings: VQESettings, sector: Sector, hamiltonian: Any, n_orbitals: int,
-                   n_alpha: int, n_beta: int) -> Optimised:
+                   n_alpha: int, n_beta: int, log: EvaluationLog) -> Optimised:
     """ADAPT-VQE with the singlet GSD pool (on the sector) or the qubit pool (on all states)."""
     trace: list[float] = []
     result = adapt.run_adapt(
         sector, hamiltonian, n_orbitals, n_alpha, n_beta, settings.adapt_pool,
         settings.adapt_gradient_norm, settings.adapt_max_operators,
-        lambda simulator, initial: minimise(simulator, initial, settings, trace))
+        lambda simulator, initial: minimise(simulator, initial, settings, trace, log))
     if settings.adapt_pool == "fermionic":
         circuit = circuits.ansatz_circuit(result.fermionic_ansatz(2 * n_orbitals))
     else:
@@ -201,8 +224,25 @@ def optimise_adapt(settings: VQESettings, sector: Sector, hamiltonian: Any, n_or
 
 
 def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_beta: int,
-            settings: VQESettings, max_memory_mb: int) -> dict[str, Any]:
-    """Build, optimise and check the VQE; return the ``vqe.json`` fields (without the error)."""
+            settings: VQESettings, max_memory_mb: int, log: EvaluationLog | None = None
+            ) -> dict[str, Any]:
+    """Build, optimise and check the VQE; return the ``vqe.json`` fields (without the error).
+
+    Args:
+        terms: the qubit Hamiltonian.
+        mapping: its fermion-to-qubit mapping.
+        n_orbitals: active spatial orbitals.
+        n_alpha: active alpha electrons.
+        n_beta: active beta electrons.
+        settings: the VQE settings.
+        max_memory_mb: the job's memory; above it the VQE is refused.
+        log: the evaluation log (checkpoint); None: no checkpoint.
+
+    Raises:
+        InputError: settings that cannot work together.
+        ResourceError: the estimated memory exceeds ``max_memory_mb``.
+    """
+    log = log if log is not None else EvaluationLog(None, "", 0)
     start = time.perf_counter()
     if settings.ansatz == "adapt" and settings.adapt_pool == "qubit":
         if mapping != "jordan_wigner":
@@ -214,7 +254,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     estimate = check_memory(sector, terms, max_memory_mb)
     hamiltonian = threaded(sector_matrix(terms, sector), settings.threads)
     optimise = optimise_adapt if settings.ansatz == "adapt" else optimise_fixed_ansatz
-    optimised = optimise(settings, sector, hamiltonian, n_orbitals, n_alpha, n_beta)
+    optimised = optimise(settings, sector, hamiltonian, n_orbitals, n_alpha, n_beta, log)
     simulator = optimised.simulator
     parameters = optimised.parameters
     final_state = simulator.state(parameters)
@@ -249,6 +289,8 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
         "simulator": settings.simulator,
         "check": check,
         "seed": settings.seed,
+        "checkpoint": {"every_iterations": settings.checkpoint_every,
+                       "resumed_evaluations": log.replayed},
         "initial_parameters": "zeros (Hartree-Fock state); later layers seeded normal(0, 0.01)",
         "mapping": mapping,
         "circuit_mapping": "jordan_wigner",

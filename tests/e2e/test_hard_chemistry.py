@@ -31,10 +31,11 @@ def test_every_hard_molecule_runs_to_a_checked_result(tmp_path):
         assert row["status"] == "ok", (molecule_id, row["status"])
         assert int(row["charge"]) == int(table[molecule_id]["charge"])
         # The VQE is variational on the active-space Hamiltonian: never below CASCI (its exact
-        # ground state), and spin-pure: <S^2> = S(S+1) of the requested multiplicity.
+        # ground state), and of the requested spin: <S^2> = S(S+1). Open-shell UCCSD in spin
+        # orbitals keeps S_z but not S^2 exactly (O2: 2.0000054), hence 1e-4.
         assert float(row["vqe"]) >= float(row["casci"]) - 1e-9, molecule_id
         spin = (int(row["multiplicity"]) - 1) / 2
-        assert float(row["vqe_s2"]) == pytest.approx(spin * (spin + 1), abs=1e-6), molecule_id
+        assert float(row["vqe_s2"]) == pytest.approx(spin * (spin + 1), abs=1e-4), molecule_id
         scf = json.loads((tmp_path / "results" / molecule_id / "scf.json").read_text())
         assert scf["method"] == ("RHF" if spin == 0 else "ROHF")
         assert scf["stability"]["internal_stable"], molecule_id

@@ -31,6 +31,11 @@ def strip_volatile(value: Any) -> Any:
 def run_records(workdir: Path) -> dict[str, Any]:
     result = snakemake(workdir, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
+    return collect_records(workdir)
+
+
+def collect_records(workdir: Path) -> dict[str, Any]:
+    """Every result JSON (wall times stripped), summary.csv and the geometries of a run."""
     records = {str(path.relative_to(workdir)): strip_volatile(json.loads(path.read_text()))
                for path in sorted((workdir / "results").glob("*/*.json"))}
     with open(workdir / "results/summary.csv") as stream:

@@ -9,26 +9,12 @@ from qchemflow.qubits import build_qubit_hamiltonian, pauli_terms
 from qchemflow.simulator import SectorSimulator, excitation_pairs
 from qchemflow.vqe import VQESettings, run_vqe
 
-
-def hydrogen_chain(n_atoms, spacing):
-    from pyscf import ao2mo, fci, gto, mcscf, scf
-
-    molecule = gto.M(atom=[("H", (0, 0, spacing * i)) for i in range(n_atoms)], basis="sto-3g",
-                     verbose=0)
-    scf_object = scf.RHF(molecule).run(conv_tol=1e-11)
-    casci = mcscf.CASCI(scf_object, n_atoms, n_atoms)
-    h1, core = casci.get_h1eff()
-    h2 = ao2mo.restore(1, casci.get_h2eff(), n_atoms)
-    solver = fci.FCI(scf_object)
-    solver.conv_tol = 1e-12
-    return h1, h2, core, solver.kernel()[0]
+from conftest import chain_terms, hydrogen_chain
 
 
 def run(h1, h2, core, settings):
     n = h1.shape[0]
-    hamiltonian = build_qubit_hamiltonian(h1, h2, core, n // 2, n // 2, "jordan_wigner")
-    return run_vqe(pauli_terms(hamiltonian.qubit_operator, 2 * n), "jordan_wigner", n, n // 2,
-                   n // 2, settings, 4000)
+    return run_vqe(chain_terms(h1, h2, core), "jordan_wigner", n, n // 2, n // 2, settings, 4000)
 
 
 def test_adapt_h6_reaches_fci():

@@ -15,6 +15,8 @@ rule vqe:
         adapt_gradient_norm=config["adapt"]["gradient_norm"],
         adapt_max_operators=config["adapt"]["max_operators"],
         adapt_pool=config["adapt"]["pool"],
+        checkpoint_every=config["vqe"]["checkpoint_every"],
+        checkpoint=lambda wildcards: f"results/{wildcards.id}/vqe.checkpoint.npz",
     log:
         "results/{id}/logs/vqe.log",
     benchmark:
@@ -33,5 +35,6 @@ rule vqe:
         " --max-iterations {params.max_iterations} --simulator {params.simulator}"
         " --seed {params.seed} --adapt-gradient-norm {params.adapt_gradient_norm}"
         " --adapt-max-operators {params.adapt_max_operators} --adapt-pool {params.adapt_pool}"
+        " --checkpoint {params.checkpoint:q} --checkpoint-every {params.checkpoint_every}"
         " --threads {threads} --memory-mb {resources.mem_mb}"
         " --output-json {output.json:q} > {log:q} 2>&1"

@@ -1,0 +1,129 @@
+"""VQE checkpoints: every energy-and-gradient evaluation, saved every few iterations.
+
+The optimisers (SciPy's L-BFGS-B and BFGS, ADAPT's growth) are deterministic functions of the
+energies and gradients they are given. A checkpoint therefore stores the evaluations themselves:
+the parameters asked for, the energy and the gradient returned, in order. A rerun replays them:
+while the optimiser asks for exactly (bit for bit) the recorded parameters it gets the recorded
+values without simulating, so it rebuilds its own state (the L-BFGS memory, the line search,
+the parameters) exactly where the killed run left it and then goes on computing. The resumed run
+therefore ends with the same numbers as an uninterrupted one.
+
+The file is NumPy's ``.npz`` (numbers and one text key, read with ``allow_pickle=False``),
+written atomically. A checkpoint made for another Hamiltonian or other settings (its ``key``
+differs) is ignored.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from qchemflow.results import write_file_atomic
+
+
+class Evaluated(Protocol):
+    """What the log needs of a simulator: the evaluation and its two counters."""
+
+    energy_evaluations: int
+    gradient_evaluations: int
+
+    def energy_and_gradient(self, parameters: np.ndarray) -> tuple[float, np.ndarray]: ...
+
+
+class EvaluationLog:
+    """The evaluations of one VQE run, replayed from a checkpoint and saved to it.
+
+    Args:
+        path: the checkpoint file, or None for no checkpoint.
+        key: identifies the Hamiltonian and settings; a checkpoint with another key is ignored.
+        every: save after every ``every`` optimiser iterations (0: never).
+    """
+
+    def __init__(self, path: str | Path | None, key: str, every: int) -> None:
+        self.path = None if path is None else Path(path)
+        self.key = key
+        self.every = every
+        self.parameters: list[np.ndarray] = []
+        self.energies: list[float] = []
+        self.gradients: list[np.ndarray] = []
+        self.position = 0
+        self.replayed = 0
+        self.iterations = 0
+        self.saved_at = 0
+        if self.path is not None and self.path.is_file():
+            self._load(self.path)
+        self.loaded = len(self.energies)
+
+    def _load(self, path: Path) -> None:
+        with np.load(path, allow_pickle=False) as stored:
+            if str(stored["key"]) != self.key:
+                return
+            lengths = stored["lengths"]
+            offsets = np.concatenate([[0], np.cumsum(lengths)])
+            for index in range(lengths.size):
+                part = slice(int(offsets[index]), int(offsets[index + 1]))
+                self.parameters.append(stored["parameters"][part].copy())
+                self.gradients.append(stored["gradients"][part].copy())
+            self.energies = [float(energy) for energy in stored["energies"]]
+
+    def evaluate(self, simulator: Evaluated, parameters: np.ndarray) -> tuple[float, np.ndarray]:
+        """Energy and gradient at ``parameters``: replayed when recorded here, else simulated."""
+        if self.position < len(self.energies):
+            recorded = self.parameters[self.position]
+            if recorded.shape == parameters.shape and np.array_equal(recorded, parameters):
+                simulator.energy_evaluations += 1
+                simulator.gradient_evaluations += 1
+                energy, gradient = self.energies[self.position], self.gradients[self.position]
+                self.position += 1
+                self.replayed += 1
+                return energy, gradient.copy()
+            self._forget_from(self.position)  # the run went another way: compute from here on
+        energy, gradient = simulator.energy_and_gradient(parameters)
+        self.parameters.append(np.array(parameters, dtype=float))
+        self.energies.append(energy)
+        self.gradients.append(np.array(gradient, dtype=float))
+        self.position += 1
+        return energy, gradient
+
+    def _forget_from(self, index: int) -> None:
+        del self.parameters[index:], self.energies[index:], self.gradients[index:]
+
+    def iteration_done(self) -> None:
+        """Count an optimiser iteration; save every ``every`` iterations once past the replay."""
+        self.iterations += 1
+        replaying = self.position < len(self.energies)
+        if (self.path is not None and self.every > 0 and not replaying
+                and self.iterations - self.saved_at >= self.every):
+            self.save()
+
+    def save(self) -> None:
+        """Write the checkpoint atomically (evaluations up to the current one)."""
+        if self.path is None:
+            return
+        path = self.path
+        count = self.position
+        lengths = np.array([vector.size for vector in self.parameters[:count]], dtype=np.int64)
+        arrays = {
+            "key": np.array(self.key),
+            "lengths": lengths,
+            "parameters": np.concatenate(self.parameters[:count]) if count else np.zeros(0),
+            "gradients": np.concatenate(self.gradients[:count]) if count else np.zeros(0),
+            "energies": np.array(self.energies[:count], dtype=float),
+        }
+
+        def write(temporary: str) -> None:
+            with open(temporary, "wb") as stream:
+                np.savez(stream, **arrays)  # type: ignore[arg-type]
+                stream.flush()
+                os.fsync(stream.fileno())
+
+        write_file_atomic(path, write)
+        self.saved_at = self.iterations
+
+    def remove(self) -> None:
+        """Delete the checkpoint (the run finished and its result is written)."""
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
