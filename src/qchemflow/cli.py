@@ -183,7 +183,7 @@ def run(arguments: argparse.Namespace) -> None:
                                 arguments.output_json)
     elif arguments.command == "qubits":
         stages.qubits_stage(arguments.active_space_json, arguments.fcidump, arguments.mapping,
-                            arguments.output_json)
+                            arguments.output_json, arguments.memory_mb)
     elif arguments.command == "vqe":
         from qchemflow.vqe import VQESettings
 

@@ -24,6 +24,7 @@ import scipy.sparse
 import scipy.sparse.linalg
 
 from qchemflow.errors import InputError, ResourceError
+from qchemflow.resources import require_memory, sector_hamiltonian_memory_mb
 
 MAPPINGS = ("jordan_wigner", "bravyi_kitaev")
 SPIN_PENALTY_HARTREE = 1.0
@@ -278,12 +279,31 @@ class QubitHamiltonian:
     spin_squared: scipy.sparse.csr_matrix
 
 
+def require_sector_memory(sector: Sector, terms: PauliTerms, max_memory_mb: float,
+                          rule: str) -> float:
+    """Estimated memory (MB) of the sector Hamiltonian and the states; refuse when it does not fit.
+
+    The sector matrix has at most one entry per (state, distinct X mask); building it holds each
+    entry with its row and column once more.
+
+    Raises:
+        ResourceError: with the estimate and what to change.
+    """
+    n_masks = int(np.unique(terms.x_masks).size) + 1
+    return require_memory(
+        sector_hamiltonian_memory_mb(sector.dimension, n_masks), max_memory_mb,
+        f"the sector Hamiltonian ({sector.dimension} states, {n_masks} Pauli X patterns)",
+        f"raise mem_mb (--set-resources {rule}:mem_mb=...) or shrink the space")
+
+
 def build_qubit_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_alpha: int,
-                            n_beta: int, mapping: str) -> QubitHamiltonian:
+                            n_beta: int, mapping: str, max_memory_mb: float = float("inf")
+                            ) -> QubitHamiltonian:
     """Map the active-space Hamiltonian and build its sector matrix.
 
     Raises:
         InputError: unknown mapping.
+        ResourceError: the sector matrix would not fit in ``max_memory_mb``.
     """
     if mapping not in MAPPINGS:
         raise InputError(f"mapping '{mapping}' is unknown; use one of {', '.join(MAPPINGS)}")
@@ -292,6 +312,7 @@ def build_qubit_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, 
     qubit_operator.compress(1e-14)
     terms = pauli_terms(qubit_operator, n_qubits)
     sector = build_sector(mapping, n_qubits, n_alpha, n_beta)
+    require_sector_memory(sector, terms, max_memory_mb, "qubits")
     return QubitHamiltonian(mapping, qubit_operator, terms, sector, sector_matrix(terms, sector),
                             spin_squared_matrix(mapping, sector))
 
@@ -315,10 +336,12 @@ def qubit_hamiltonian_fields(hamiltonian: QubitHamiltonian, wall_s: float,
 
 
 def timed_qubit_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_alpha: int,
-                            n_beta: int, mapping: str) -> tuple[QubitHamiltonian, dict[str, Any]]:
+                            n_beta: int, mapping: str, max_memory_mb: float = float("inf")
+                            ) -> tuple[QubitHamiltonian, dict[str, Any]]:
     """Build the qubit Hamiltonian and its exact sector ground state; time both."""
     start = time.perf_counter()
-    hamiltonian = build_qubit_hamiltonian(h1, h2, core_energy, n_alpha, n_beta, mapping)
+    hamiltonian = build_qubit_hamiltonian(h1, h2, core_energy, n_alpha, n_beta, mapping,
+                                          max_memory_mb)
     s = (n_alpha - n_beta) / 2
     energy, _ = lowest_eigenvalue(hamiltonian.matrix, hamiltonian.spin_squared, s * (s + 1))
     return hamiltonian, qubit_hamiltonian_fields(hamiltonian, time.perf_counter() - start, energy)

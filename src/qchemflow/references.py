@@ -16,7 +16,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from qchemflow.errors import ConvergenceError
+from qchemflow.errors import ConvergenceError, ResourceError
+from qchemflow.resources import (coupled_cluster_memory_mb, fci_memory_mb, mp2_memory_mb,
+                                 require_memory)
 
 CC_ENERGY_TOLERANCE = 1e-10
 CC_AMPLITUDE_TOLERANCE = 1e-8
@@ -24,6 +26,7 @@ FCI_ENERGY_TOLERANCE = 1e-12
 SPIN_PENALTY_HARTREE = 0.5
 SPIN_TOLERANCE = 1e-5
 NON_VARIATIONAL_TOLERANCE = 1e-9
+MEMORY_FIX = "raise mem_mb (--set-resources references:mem_mb=...) or shrink the space"
 METHOD_ORDER = ("hf", "mp2", "ccsd", "ccsd_t", "mp2_active", "ccsd_active", "ccsd_t_active",
                 "casci", "fci")
 
@@ -59,6 +62,27 @@ class MethodResult:
     wall_s: float = 0.0
     flags: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def occupied_virtual(n_orbitals: int, n_electrons: int, spin: int) -> tuple[int, int]:
+    """Occupied (alpha) and virtual (beta) orbital counts: the larger of each spin's o and v."""
+    return (n_electrons + spin) // 2, n_orbitals - (n_electrons - spin) // 2
+
+
+def _require_method_memory(problem: ReferenceProblem, name: str,
+                           estimate: Callable[[int, int, bool], float], n_orbitals: int,
+                           n_electrons: int) -> None:
+    """Refuse a correlated method whose amplitudes would not fit (before it allocates them)."""
+    occupied, virtual = occupied_virtual(n_orbitals, n_electrons, problem.spin)
+    require_memory(estimate(occupied, virtual, problem.spin != 0), problem.scf_object.max_memory,
+                   f"{name} (o={occupied}, v={virtual})", MEMORY_FIX)
+
+
+def _full_space_size(problem: ReferenceProblem) -> tuple[int, int]:
+    """Orbitals and electrons that are not frozen."""
+    scf_object = problem.scf_object
+    return (int(np.asarray(scf_object.mo_energy).size) - problem.n_frozen,
+            int(scf_object.mol.nelectron) - 2 * problem.n_frozen)
 
 
 def determinant_count(n_orbitals: int, n_alpha: int, n_beta: int) -> int:
@@ -105,6 +129,8 @@ def _too_many_determinants(problem: ReferenceProblem, n_orbitals: int,
                            n_alpha_beta: tuple[int, int], name: str) -> MethodResult | None:
     count = determinant_count(n_orbitals, *n_alpha_beta)
     if count <= problem.fci_max_determinants:
+        require_memory(fci_memory_mb(count), problem.scf_object.max_memory,
+                       f"{name} ({count} determinants)", MEMORY_FIX)
         return None
     return MethodResult(None, False, flags=[
         f"{name} skipped: {count} determinants exceed fci_max_determinants = "
@@ -125,6 +151,7 @@ def mp2(problem: ReferenceProblem) -> MethodResult:
     """MP2 (RMP2, or UMP2 on the ROHF orbitals for open shells), frozen core as configured."""
     from pyscf import mp
 
+    _require_method_memory(problem, "MP2", mp2_memory_mb, *_full_space_size(problem))
     solver = mp.MP2(problem.scf_object, frozen=_frozen(problem))
     solver.verbose = 0
     solver.kernel()
@@ -145,6 +172,9 @@ def _coupled_cluster(scf_object: Any, frozen: int | None) -> Any:
 
 def _ccsd_cached(problem: ReferenceProblem, key: str, scf_object: Any, frozen: int | None) -> Any:
     if key not in problem.cache:
+        size = (_full_space_size(problem) if key == "full"
+                else (problem.active_n_orbitals, problem.active_n_electrons))
+        _require_method_memory(problem, "CCSD", coupled_cluster_memory_mb, *size)
         start = time.perf_counter()
         problem.cache[key] = (_coupled_cluster(scf_object, frozen), time.perf_counter() - start)
     return problem.cache[key]
@@ -210,6 +240,8 @@ def mp2_active(problem: ReferenceProblem) -> MethodResult:
     """MP2 on the active-space Hamiltonian."""
     from pyscf import mp
 
+    _require_method_memory(problem, "MP2", mp2_memory_mb, problem.active_n_orbitals,
+                           problem.active_n_electrons)
     solver = mp.MP2(active_space_scf(problem))
     solver.verbose = 0
     solver.kernel()
@@ -255,8 +287,7 @@ def full_configuration_interaction(problem: ReferenceProblem) -> MethodResult:
     from pyscf import ao2mo, mcscf
 
     scf_object = problem.scf_object
-    n_orbitals = int(np.asarray(scf_object.mo_energy).size) - problem.n_frozen
-    n_electrons = int(scf_object.mol.nelectron) - 2 * problem.n_frozen
+    n_orbitals, n_electrons = _full_space_size(problem)
     n_alpha_beta = ((n_electrons + problem.spin) // 2, (n_electrons - problem.spin) // 2)
     skipped = _too_many_determinants(problem, n_orbitals, n_alpha_beta, "fci")
     if skipped:
@@ -291,6 +322,8 @@ def run_method(name: str, problem: ReferenceProblem) -> MethodResult:
         result = METHODS[name](problem)
     except ConvergenceError as error:
         result = MethodResult(None, False, flags=[f"{name}: {error}"])
+    except ResourceError as error:
+        result = MethodResult(None, False, flags=[f"{name} refused: {error}"])
     if result.wall_s == 0.0:
         result.wall_s = time.perf_counter() - start
     return result

@@ -1,18 +1,81 @@
-"""Per-job memory and runtime requests computed from the problem size (used by the rules).
+"""Memory and runtime: the jobs' requests (used by the rules) and the stages' guards.
 
-Every estimate grows linearly with the Snakemake attempt, so a retry after an out-of-memory or
-time-limit kill asks for more.
+Every request grows linearly with the Snakemake attempt, so a retry after an out-of-memory or
+time-limit kill asks for more. Before a stage allocates its large arrays it estimates them and
+:func:`require_memory` refuses, with the estimate and the fix, when they do not fit in what the
+job has left (its ``mem_mb`` minus what the process already holds).
 """
 
 from __future__ import annotations
 
+import resource
+import sys
 from math import comb
+
+from qchemflow.errors import ResourceError
 
 BASE_MEMORY_MB = 1000
 BYTES_PER_FLOAT = 8
 BYTES_PER_SPARSE_ENTRY = 36  # CSR value and index, plus row, column and value while building
 FCI_VECTORS = 20
 STATE_COPIES = 16
+SCF_MATRICES = 24  # Fock, density, orbitals, overlap, core Hamiltonian, 8+ DIIS vectors, ...
+CC_AMPLITUDE_COPIES = 8  # t2, its update, residual and the o^2 v^2 intermediates
+MP2_AMPLITUDE_COPIES = 3  # (ov|ov) integrals, t2 and a working copy
+
+
+def process_memory_mb() -> float:
+    """The most memory this process has held so far (peak resident set), in MB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1e6 if sys.platform == "darwin" else peak / 1e3  # bytes on macOS, else KiB
+
+
+def require_memory(needed_mb: float, max_memory_mb: float, what: str, fix: str) -> float:
+    """Refuse when ``needed_mb`` does not fit in the job's memory left.
+
+    Args:
+        needed_mb: the estimate of what is about to be allocated.
+        max_memory_mb: the job's ``mem_mb``.
+        what: what needs it, e.g. "CCSD amplitudes (o=5, v=20)".
+        fix: what to change, e.g. "raise mem_mb (--set-resources references:mem_mb=...)".
+
+    Returns:
+        ``needed_mb``.
+
+    Raises:
+        ResourceError: with the estimate, what is left and the fix.
+    """
+    left = max_memory_mb - process_memory_mb()
+    if needed_mb > left:
+        raise ResourceError(f"{what} needs about {needed_mb:.4g} MB but the job has "
+                            f"{max(left, 0):.4g} MB left of mem_mb = {max_memory_mb:.0f}; {fix}")
+    return needed_mb
+
+
+def scf_working_memory_mb(n_basis_functions: int) -> float:
+    """SCF matrices that stay in memory even when the integrals are computed directly, in MB."""
+    return SCF_MATRICES * n_basis_functions ** 2 * BYTES_PER_FLOAT / 1e6
+
+
+def coupled_cluster_memory_mb(n_occupied: int, n_virtual: int, open_shell: bool) -> float:
+    """CCSD amplitudes and their o^2 v^2 intermediates (three spin blocks for open shells), MB.
+
+    PySCF keeps the transformed integrals on disk when they do not fit in ``max_memory``; the
+    amplitudes it always keeps in memory.
+    """
+    blocks = 3 if open_shell else 1
+    return blocks * CC_AMPLITUDE_COPIES * (n_occupied * n_virtual) ** 2 * BYTES_PER_FLOAT / 1e6
+
+
+def mp2_memory_mb(n_occupied: int, n_virtual: int, open_shell: bool) -> float:
+    """MP2 integrals and amplitudes, in MB."""
+    blocks = 3 if open_shell else 1
+    return blocks * MP2_AMPLITUDE_COPIES * (n_occupied * n_virtual) ** 2 * BYTES_PER_FLOAT / 1e6
+
+
+def fci_memory_mb(determinants: int) -> float:
+    """The Davidson vectors of a CASCI/FCI (up to ``FCI_VECTORS`` of the determinant count), MB."""
+    return determinants * FCI_VECTORS * BYTES_PER_FLOAT / 1e6
 
 
 def integral_memory_mb(n_basis_functions: int) -> float:
@@ -25,15 +88,16 @@ def scf_memory_mb(n_basis_functions: int, attempt: int = 1) -> int:
     return int((BASE_MEMORY_MB + 3 * integral_memory_mb(n_basis_functions)) * attempt)
 
 
-def references_memory_mb(n_basis_functions: int, n_electrons: int, fci_determinants: int,
-                         attempt: int = 1) -> int:
-    """CCSD(T) (integrals, o^2 v^2 amplitudes and intermediates) and the largest CI vector set."""
-    occupied = n_electrons // 2 + 1
-    virtual = max(n_basis_functions - occupied, 1)
-    coupled_cluster = 12 * occupied ** 2 * virtual ** 2 * BYTES_PER_FLOAT / 1e6
-    configuration_interaction = fci_determinants * FCI_VECTORS * BYTES_PER_FLOAT / 1e6
-    total = BASE_MEMORY_MB + 3 * integral_memory_mb(n_basis_functions) + coupled_cluster
-    return int((total + configuration_interaction) * attempt)
+def references_memory_mb(n_basis_functions: int, n_electrons: int, spin: int,
+                         fci_determinants: int, attempt: int = 1) -> int:
+    """CCSD(T) (integrals in memory, amplitudes and intermediates) and the largest CI vector set,
+    with the same estimates as the stage's guards."""
+    n_occupied = (n_electrons + spin) // 2
+    n_virtual = max(n_basis_functions - (n_electrons - spin) // 2, 1)
+    total = (BASE_MEMORY_MB + 3 * integral_memory_mb(n_basis_functions)
+             + coupled_cluster_memory_mb(n_occupied, n_virtual, spin != 0)
+             + fci_memory_mb(fci_determinants))
+    return int(total * attempt)
 
 
 def sector_dimension(n_orbitals: int, n_alpha: int, n_beta: int) -> int:

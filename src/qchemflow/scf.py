@@ -22,6 +22,7 @@ import numpy as np
 
 from qchemflow.errors import ConvergenceError
 from qchemflow.geometry import Atom
+from qchemflow.resources import require_memory, scf_working_memory_mb
 from qchemflow.results import write_file_atomic
 
 LEVEL_SHIFT_HARTREE = 0.5
@@ -272,10 +273,19 @@ def timed_scf(molecule: Any, conv_tol: float, max_cycles: int, stability_analysi
     """Run the SCF (and its stability analysis), write the checkpoint, return ``scf.json``'s fields.
     """
     start = time.perf_counter()
+    n_basis_functions = int(molecule.nao_nr())
+    estimate = require_memory(
+        scf_working_memory_mb(n_basis_functions), molecule.max_memory,
+        f"SCF ({n_basis_functions} basis functions)",
+        "raise mem_mb (--set-resources scf:mem_mb=...) or use a smaller basis")
     scf_object, attempts = run_scf(molecule, conv_tol, max_cycles)
     stability = None
     if stability_analysis:
         scf_object, stability = follow_internal_instability(scf_object, conv_tol, max_cycles)
     write_checkpoint(scf_object, chkfile)
-    return scf_fields(scf_object, attempts, stability, basis, cartesian,
-                      time.perf_counter() - start)
+    fields = scf_fields(scf_object, attempts, stability, basis, cartesian,
+                        time.perf_counter() - start)
+    # PySCF keeps the two-electron integrals in memory only when they fit in max_memory;
+    # otherwise it recomputes them every iteration (direct SCF).
+    return {**fields, "memory_estimate_mb": estimate,
+            "integrals_in_memory": getattr(scf_object, "_eri", None) is not None}

@@ -172,7 +172,7 @@ def references_stage(scf_json: str | Path, scf_chk: str | Path, active_space_jso
 
 
 def qubits_stage(active_space_json: str | Path, fcidump: str | Path, mapping: str,
-                 output_json: str | Path) -> dict[str, Any]:
+                 output_json: str | Path, max_memory_mb: float = float("inf")) -> dict[str, Any]:
     """Map the FCIDUMP Hamiltonian to qubits; exact sector ground state; ``qubit_hamiltonian.json``."""
     from pyscf import ao2mo
 
@@ -186,7 +186,7 @@ def qubits_stage(active_space_json: str | Path, fcidump: str | Path, mapping: st
         _, fields = qubits_module.timed_qubit_hamiltonian(
             hamiltonian["H1"], ao2mo.restore(1, hamiltonian["H2"], n_orbitals),
             float(hamiltonian["ECORE"]), int(active_record["n_alpha"]),
-            int(active_record["n_beta"]), mapping)
+            int(active_record["n_beta"]), mapping, max_memory_mb)
         return fields
 
     return guarded_stage("qubits", active_record["id"], [active_space_json], output_json, [],

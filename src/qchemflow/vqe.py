@@ -20,11 +20,11 @@ import scipy.optimize
 from qchemflow import adapt, circuits
 from qchemflow.ansatz import Ansatz, k_upccgsd, uccsd
 from qchemflow.checkpoint import EvaluationLog
-from qchemflow.errors import InputError, ResourceError
-from qchemflow.resources import sector_hamiltonian_memory_mb
+from qchemflow.errors import InputError
 from qchemflow.results import text_hash
 from qchemflow.qubits import (PauliTerms, Sector, _occupation_to_qubit_index_jordan_wigner,
-                              build_sector, full_space, sector_matrix, spin_squared_matrix)
+                              build_sector, full_space, require_sector_memory, sector_matrix,
+                              spin_squared_matrix)
 from qchemflow.simulator import SectorSimulator, threaded
 
 NEW_LAYER_SCALE = 0.01
@@ -79,24 +79,6 @@ def build_ansatz(settings: VQESettings, n_orbitals: int, n_alpha: int, n_beta: i
     if settings.ansatz == "k-upccgsd":
         return k_upccgsd(n_orbitals, n_alpha, n_beta, settings.layers)
     raise InputError(f"ansatz '{settings.ansatz}' is unknown; use uccsd, k-upccgsd or adapt")
-
-
-def check_memory(sector: Sector, terms: PauliTerms, max_memory_mb: int) -> float:
-    """Estimated memory (MB) of states and sector Hamiltonian; refuse above ``max_memory_mb``.
-
-    The sector matrix has at most one entry per (state, distinct X mask); building it holds each
-    entry with its row and column once more.
-
-    Raises:
-        ResourceError: with the estimate and what to change.
-    """
-    n_masks = int(np.unique(terms.x_masks).size) + 1
-    estimate = sector_hamiltonian_memory_mb(sector.dimension, n_masks)
-    if estimate > max_memory_mb:
-        raise ResourceError(f"VQE needs about {estimate:.0f} MB (sector of {sector.dimension} "
-                            f"states, {n_masks} Pauli X patterns) but the job has {max_memory_mb} MB; "
-                            "raise mem_mb (--set-resources vqe:mem_mb=...) or shrink the space")
-    return estimate
 
 
 def layered_ansatz_prefix(ansatz: Ansatz, layers: int, per_layer: int) -> Ansatz:
@@ -251,7 +233,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
         sector = full_space(2 * n_orbitals)  # qubit rotations do not conserve N
     else:
         sector = build_sector(mapping, 2 * n_orbitals, n_alpha, n_beta)
-    estimate = check_memory(sector, terms, max_memory_mb)
+    estimate = require_sector_memory(sector, terms, max_memory_mb, "vqe")
     hamiltonian = threaded(sector_matrix(terms, sector), settings.threads)
     optimise = optimise_adapt if settings.ansatz == "adapt" else optimise_fixed_ansatz
     optimised = optimise(settings, sector, hamiltonian, n_orbitals, n_alpha, n_beta, log)

@@ -71,14 +71,15 @@ def test_memory_guard_refuses_before_allocating():
 
     from qchemflow.errors import ResourceError
     from qchemflow.qubits import build_sector, pauli_terms
-    from qchemflow.vqe import check_memory
+    from qchemflow.qubits import require_sector_memory
 
     terms = pauli_terms(openfermion.QubitOperator("X0 X1 Y2 Y3") + openfermion.QubitOperator("Z0"),
                         20)
     sector = build_sector("jordan_wigner", 20, 5, 5)  # 63504 states
     with pytest.raises(ResourceError, match="raise mem_mb"):
-        check_memory(sector, terms, 1)
-    assert check_memory(build_sector("jordan_wigner", 4, 1, 1), terms, 100) < 1
+        require_sector_memory(sector, terms, 1, "vqe")
+    small = build_sector("jordan_wigner", 4, 1, 1)
+    assert require_sector_memory(small, terms, 1e5, "vqe") < 1
 
 
 @pytest.mark.parametrize("settings", [{"ansatz": "adapt"}, {"ansatz": "adapt", "adapt_pool": "qubit"},

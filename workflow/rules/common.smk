@@ -114,7 +114,7 @@ def references_mem_mb(wildcards, attempt):
         (spec.n_electrons - spec.spin) // 2)
     determinants = min(full, config["fci_max_determinants"])
     return resources.references_memory_mb(
-        spec.n_basis_functions, spec.n_electrons, determinants, attempt)
+        spec.n_basis_functions, spec.n_electrons, spec.spin, determinants, attempt)
 
 
 def active_n_alpha_beta(spec):
