@@ -6,6 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property-based tests: derandomized, so CI explores the same examples every run (a failure is
+# reproducible), and without deadlines (RDKit and PySCF calls vary in time).
+settings.register_profile("qchemflow", max_examples=60, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.load_profile("qchemflow")
 
 from qchemflow import stages
 from qchemflow.references import METHOD_ORDER

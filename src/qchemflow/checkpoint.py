@@ -16,6 +16,7 @@ differs) is ignored.
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 from typing import Protocol
 
@@ -58,16 +59,25 @@ class EvaluationLog:
         self.loaded = len(self.energies)
 
     def _load(self, path: Path) -> None:
-        with np.load(path, allow_pickle=False) as stored:
-            if str(stored["key"]) != self.key:
-                return
-            lengths = stored["lengths"]
-            offsets = np.concatenate([[0], np.cumsum(lengths)])
-            for index in range(lengths.size):
-                part = slice(int(offsets[index]), int(offsets[index + 1]))
-                self.parameters.append(stored["parameters"][part].copy())
-                self.gradients.append(stored["gradients"][part].copy())
-            self.energies = [float(energy) for energy in stored["energies"]]
+        """Read a checkpoint; one that cannot be read (damaged, foreign, pickled objects) or was
+        made for something else is ignored, and the run starts over."""
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                if str(stored["key"]) != self.key:
+                    return
+                lengths = stored["lengths"]
+                offsets = np.concatenate([[0], np.cumsum(lengths)])
+                parameters, gradients = stored["parameters"], stored["gradients"]
+                energies = [float(energy) for energy in stored["energies"]]
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            return
+        if not (lengths.size == len(energies) and offsets[-1] == parameters.size == gradients.size):
+            return
+        for index in range(lengths.size):
+            part = slice(int(offsets[index]), int(offsets[index + 1]))
+            self.parameters.append(parameters[part].copy())
+            self.gradients.append(gradients[part].copy())
+        self.energies = energies
 
     def evaluate(self, simulator: Evaluated, parameters: np.ndarray) -> tuple[float, np.ndarray]:
         """Energy and gradient at ``parameters``: replayed when recorded here, else simulated."""

@@ -14,18 +14,26 @@ import yaml
 
 from qchemflow.errors import InputError
 
+MAX_YAML_BYTES = 1_000_000
+
 
 def load_yaml(path: str | Path) -> Any:
     """Load a YAML file safely (no code is ever constructed from it).
 
     Raises:
-        InputError: the file is missing or is not valid YAML.
+        InputError: the file is missing, larger than ``MAX_YAML_BYTES``, not UTF-8 text, or not
+            valid YAML.
     """
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"config file '{path}' does not exist")
+    if file.stat().st_size > MAX_YAML_BYTES:
+        raise InputError(f"config file '{path}' is larger than {MAX_YAML_BYTES} bytes; "
+                         "a config is a few lines of YAML")
     try:
-        with open(path, encoding="utf-8") as stream:
-            return yaml.safe_load(stream)
-    except FileNotFoundError as error:
-        raise InputError(f"config file '{path}' does not exist") from error
+        return yaml.safe_load(file.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise InputError(f"config file '{path}' is not UTF-8 text; save it as YAML") from error
     except yaml.YAMLError as error:
         raise InputError(f"config file '{path}' is not valid YAML: "
                          f"{str(error).splitlines()[0]}") from error

@@ -6,15 +6,19 @@ ETKDGv3 (seeded) and optimised with MMFF94, or UFF where MMFF94 has no parameter
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
+
+import numpy as np
 
 from qchemflow.errors import InputError
 
 MAX_XYZ_BYTES = 10_000_000
 MAX_FORCE_FIELD_ITERATIONS = 2000
 MAX_BOND_CHANGE_ANGSTROM = 0.15
+MIN_ATOM_DISTANCE_ANGSTROM = 0.4  # the shortest bond, H2's, is 0.74 A
 
 
 @dataclass(frozen=True)
@@ -227,7 +231,7 @@ def read_xyz(path: str | Path) -> Geometry:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"xyz file '{path}' is not text; give a plain XYZ file") from error
-    lines = text.splitlines()
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # not \x1e, \x85, ...
     try:
         n_atoms = int(lines[0].strip())
     except (IndexError, ValueError) as error:
@@ -244,17 +248,38 @@ def read_xyz(path: str | Path) -> Geometry:
         symbol = fields[0]
         try:
             element_atomic_number(symbol)
-            [float(value) for value in fields[1:4]]
+            coordinates = [float(value) for value in fields[1:4]]
         except (InputError, ValueError) as error:
             raise InputError(f"xyz file '{path}' line {number}: {error}; "
                              "write 'element x y z' with a real element and numbers") from error
+        if not all(math.isfinite(value) for value in coordinates):
+            raise InputError(f"xyz file '{path}' line {number}: a coordinate is not a finite "
+                             "number; write the position in Angstrom")
         atoms.append(Atom(symbol.capitalize(), fields[1], fields[2], fields[3]))
+    check_separation(tuple(atoms), f"xyz file '{path}'")
     return Geometry(tuple(atoms), "xyz", None, None, None)
+
+
+def check_separation(atoms: tuple[Atom, ...], where: str) -> None:
+    """Refuse two atoms closer than ``MIN_ATOM_DISTANCE_ANGSTROM`` (a typo or a unit mix-up).
+
+    Raises:
+        InputError: naming the first such pair (1-based atom numbers) and their distance.
+    """
+    from scipy.spatial import cKDTree
+
+    positions = np.array([atom.position() for atom in atoms])
+    pairs = sorted(cKDTree(positions).query_pairs(MIN_ATOM_DISTANCE_ANGSTROM))
+    if pairs:
+        first, second = pairs[0]
+        distance = float(np.linalg.norm(positions[first] - positions[second]))
+        raise InputError(f"{where}: atoms {first + 1} and {second + 1} are {distance:.3f} A apart; "
+                         "check the coordinates (they must be in Angstrom)")
 
 
 def xyz_text(atoms: tuple[Atom, ...], comment: str) -> str:
     """The XYZ file content of ``atoms``."""
-    lines = [str(len(atoms)), comment.replace("\n", " ")]
+    lines = [str(len(atoms)), " ".join(comment.splitlines())]
     lines += [f"{atom.symbol:<3s} {atom.x:>18s} {atom.y:>18s} {atom.z:>18s}" for atom in atoms]
     return "\n".join(lines) + "\n"
 

@@ -7,6 +7,7 @@ every problem of every row is collected, so the user sees them all at once.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -104,8 +105,14 @@ def read_table_rows(path: str | Path) -> list[dict[str, str]]:
         text = table.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(f"molecule table '{path}' is not UTF-8 text; save it as CSV") from error
-    reader = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
-    columns = [column.strip() for column in reader.fieldnames or []]
+    try:
+        # Only \n, \r and \r\n end a row (str.splitlines would also split on \x1e, \x85, ...);
+        # rows whose first cell starts with '#' are comments, rows with no text are skipped.
+        cells = [row for row in csv.reader(io.StringIO(text, newline=""))
+                 if any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")]
+    except csv.Error as error:
+        raise InputError(f"molecule table '{path}' is not valid CSV: {error}") from error
+    columns = [column.strip() for column in cells[0]] if cells else []
     if "id" not in columns:
         raise InputError(f"molecule table '{path}' has no 'id' column; its header must name "
                          f"id and smiles or xyz (columns: {', '.join(KNOWN_COLUMNS)})")
@@ -113,10 +120,15 @@ def read_table_rows(path: str | Path) -> list[dict[str, str]]:
     if unknown:
         raise InputError(f"molecule table '{path}': unknown column(s) {', '.join(unknown)}; "
                          f"allowed: {', '.join(KNOWN_COLUMNS)}")
+    if len(set(columns)) != len(columns):
+        raise InputError(f"molecule table '{path}': a column is named twice in the header")
     rows = []
-    for raw in reader:
-        rows.append({key.strip(): (value or "").strip() for key, value in raw.items()
-                     if key is not None and (value or "").strip()})
+    for number, row in enumerate(cells[1:], start=1):
+        if len(row) > len(columns):
+            raise InputError(f"molecule table '{path}': row {number} has {len(row)} cells but the "
+                             f"header has {len(columns)}; quote cells that contain commas")
+        rows.append({column: value.strip() for column, value in zip(columns, row)
+                     if value.strip()})
     return rows
 
 

@@ -117,3 +117,21 @@ def test_checkpoint_is_removed_when_the_stage_finishes(tmp_path):
                               out / "vqe.checkpoint.npz")
     assert record["status"] == "ok" and (out / "vqe.json").is_file()
     assert not (out / "vqe.checkpoint.npz").exists()
+
+
+@pytest.mark.parametrize("content", [
+    b"not a checkpoint",
+    b"PK\x03\x04 damaged zip",
+    "object",  # an .npz holding a pickled object array: never unpickled
+])
+def test_unreadable_checkpoint_is_ignored(tmp_path, chain, content):
+    path = tmp_path / "vqe.checkpoint.npz"
+    if content == "object":
+        with open(path, "wb") as stream:
+            np.savez(stream, key=np.array("key"), lengths=np.array([object()], dtype=object),
+                     parameters=np.zeros(1), gradients=np.zeros(1), energies=np.zeros(1))
+    else:
+        path.write_bytes(content)
+    log = EvaluationLog(path, "key", 1)
+    assert log.loaded == 0
+    assert vqe(chain, VQESettings(), log)["checkpoint"]["resumed_evaluations"] == 0

@@ -46,3 +46,50 @@ def test_malformed_yaml(tmp_path):
     bad.write_text("basis: [unclosed\n")
     with pytest.raises(InputError, match="not valid YAML"):
         load_yaml(bad)
+
+
+# --- property-based: whatever the config holds, validation answers with a config or one line ---
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12))
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=8)
+KEYS = st.sampled_from(sorted(SCHEMA["properties"]) + ["basiss", "threads"])
+
+
+@given(st.dictionaries(KEYS, VALUES, max_size=6))
+def test_any_config_is_accepted_whole_or_refused_with_a_key(config):
+    try:
+        effective = validate_config(config, SCHEMA)
+    except InputError as error:
+        assert str(error).startswith("config key '") or "unknown" in str(error) \
+            or "not allowed" in str(error) or "Additional properties" in str(error), str(error)
+        return
+    # Accepted: complete (every documented key), valid again, and stable under re-validation.
+    assert set(effective) == set(SCHEMA["properties"])
+    assert validate_config(effective, SCHEMA) == effective
+
+
+@given(st.binary(max_size=300))
+def test_any_file_is_loaded_safely_or_refused(tmp_path, data):
+    path = tmp_path / "config.yaml"
+    path.write_bytes(data)
+    try:
+        load_yaml(path)
+    except InputError:
+        pass
+
+
+@pytest.mark.parametrize("text", [
+    "!!python/object/apply:os.system ['touch pwned']\n",
+    "basis: !!python/object/new:subprocess.Popen [['touch', 'pwned']]\n",
+])
+def test_yaml_is_never_code(tmp_path, monkeypatch, text):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.yaml").write_text(text)
+    with pytest.raises(InputError, match="not valid YAML"):
+        load_yaml(tmp_path / "c.yaml")
+    assert not (tmp_path / "pwned").exists()

@@ -93,3 +93,101 @@ def test_missing_and_binary_xyz(tmp_path):
     ("CC(=O)O", "C2H4O2"), ("[C-]#[O+]", "CO"), ("O=C=S", "COS"), ("N", "H3N"), ("O=S=O", "O2S")])
 def test_hill_formula(smiles, expected):
     assert formula(geometry_from_smiles(smiles, 1).atoms) == expected
+
+
+# --- property-based: XYZ files and SMILES from outside ---
+
+import math  # noqa: E402
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from qchemflow.geometry import Atom  # noqa: E402
+
+COORDINATE = st.floats(-50, 50, allow_nan=False).map(lambda value: f"{value:.6f}")
+ATOMS = st.lists(st.builds(Atom, st.sampled_from(["H", "C", "N", "O", "S", "Cl", "Li"]),
+                           COORDINATE, COORDINATE, COORDINATE), min_size=1, max_size=8)
+
+
+@given(st.binary(max_size=300))
+def test_any_xyz_file_is_read_or_refused(tmp_path, data):
+    path = tmp_path / "m.xyz"
+    path.write_bytes(data)
+    try:
+        geometry = read_xyz(path)
+    except InputError as error:
+        assert "\n" not in str(error)
+        return
+    assert geometry.atoms and all(math.isfinite(value) for atom in geometry.atoms
+                                  for value in atom.position())
+
+
+@given(ATOMS, st.text(max_size=20))
+def test_xyz_round_trip_keeps_every_atom_as_written(tmp_path, atoms, comment):
+    path = tmp_path / "m.xyz"
+    path.write_text(xyz_text(tuple(atoms), comment))
+    try:
+        geometry = read_xyz(path)
+    except InputError as error:
+        assert "apart" in str(error)  # random positions can put two atoms on top of each other
+        return
+    assert geometry.atoms == tuple(atoms)
+
+
+@pytest.mark.parametrize("line, message", [
+    ("H nan 0 0", "not a finite number"),
+    ("H 0 inf 0", "not a finite number"),
+    ("H 0 0 1e999", "not a finite number"),
+])
+def test_non_finite_coordinates_are_refused(tmp_path, line, message):
+    path = tmp_path / "m.xyz"
+    path.write_text(f"2\n\nH 0 0 0\n{line}\n")
+    with pytest.raises(InputError, match=message):
+        read_xyz(path)
+
+
+def test_atoms_on_top_of_each_other_are_refused(tmp_path):
+    path = tmp_path / "m.xyz"
+    path.write_text("3\n\nO 0 0 0\nH 0 0 0.96\nH 0 0.01 0.96\n")
+    with pytest.raises(InputError, match="atoms 2 and 3 are 0.010 A apart"):
+        read_xyz(path)
+
+
+FRAGMENT = st.sampled_from(["C", "N", "O", "S", "C(=O)", "C(C)", "c1ccccc1", "C#N", "Cl", "[NH3+]",
+                            "C(=O)[O-]", "P", "C=C", "[CH2]"])
+
+
+@settings(max_examples=25)
+@given(st.lists(FRAGMENT, min_size=1, max_size=4).map("".join), st.integers(0, 2**31 - 1))
+def test_smiles_geometry_is_chemically_sane_and_deterministic(smiles, seed):
+    from rdkit import Chem
+
+    try:
+        geometry = geometry_from_smiles(smiles, seed)
+    except InputError as error:
+        assert "\n" not in str(error)
+        return
+    molecule = Chem.AddHs(Chem.MolFromSmiles(smiles))
+    assert [atom.symbol for atom in geometry.atoms] == [a.GetSymbol() for a in molecule.GetAtoms()]
+    assert geometry.formal_charge == Chem.GetFormalCharge(molecule)
+    positions = [atom.position() for atom in geometry.atoms]
+    for bond in molecule.GetBonds():  # every bond between 0.85 and 2.3 A
+        length = math.dist(positions[bond.GetBeginAtomIdx()], positions[bond.GetEndAtomIdx()])
+        assert 0.85 < length < 2.3, (smiles, bond.GetBeginAtom().GetSymbol(),
+                                      bond.GetEndAtom().GetSymbol(), length)
+    assert min((math.dist(a, b) for i, a in enumerate(positions) for b in positions[i + 1:]),
+               default=1.0) > 0.6
+    assert geometry_from_smiles(smiles, seed) == geometry  # same seed, same coordinates
+
+
+def test_huge_and_binary_xyz_files_are_refused_unread(tmp_path):
+    from qchemflow.geometry import MAX_XYZ_BYTES
+
+    huge = tmp_path / "huge.xyz"
+    with open(huge, "wb") as stream:
+        stream.truncate(MAX_XYZ_BYTES + 1)  # sparse: nothing is written or read
+    with pytest.raises(InputError, match="larger than"):
+        read_xyz(huge)
+    binary = tmp_path / "binary.xyz"
+    binary.write_bytes(b"2\n\x89PNG\r\n\x1a\n\xff\xfe")
+    with pytest.raises(InputError, match="not text"):
+        read_xyz(binary)

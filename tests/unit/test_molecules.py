@@ -92,3 +92,73 @@ def test_basis_function_counts():
 def test_shipped_tables_are_valid(table):
     valid, invalid = load_molecules(REPOSITORY / "molecules" / table, CONFIG)
     assert invalid == [] and valid
+
+
+# --- property-based: every row accounted for, ids and paths stay inside their folders ---
+
+import csv  # noqa: E402
+import io  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from qchemflow.molecules import ID_PATTERN  # noqa: E402
+
+SMILES = st.sampled_from(["O", "C", "[H][H]", "N#N", "C1CC", "", "not smiles", "[Xx]", "[NH4+]",
+                          "[CH3]", "O=O", "c1ccccc1", "C(C)(C)(C)(C)C", "*"])
+IDS = st.one_of(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,8}", fullmatch=True),
+                st.sampled_from(["..", "../x", "a/b", "/etc", "", " x", "x y", "é", "a\\b"]),
+                st.text(max_size=6))
+XYZ = st.sampled_from(["", "h2.xyz", "./h2.xyz", "../h2.xyz", "/etc/passwd", "sub/../h2.xyz",
+                       "missing.xyz", "h2.xyz/.."])
+ROWS = st.lists(st.tuples(IDS, SMILES, XYZ, st.sampled_from(["", "0", "1", "-1", "x"]),
+                          st.sampled_from(["", "1", "2", "3", "0", "two"])), max_size=6)
+
+
+def table_text(rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "smiles", "xyz", "charge", "multiplicity"])
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+@given(ROWS)
+def test_every_row_is_either_valid_or_listed_once(tmp_path, rows):
+    table = write_table(tmp_path, table_text(rows))
+    valid, invalid = load_molecules(table, CONFIG)
+    assert len(valid) + len(invalid) == len(rows)
+    assert [row.row for row in invalid] == sorted(row.row for row in invalid)
+    for row in invalid:
+        assert row.message().startswith(f"row {row.row} (id '{row.id}'): ")
+    ids = [molecule.id for molecule in valid]
+    assert len(ids) == len(set(ids))
+    results = (tmp_path / "results").resolve()
+    for molecule in valid:
+        # An id names a folder directly under results/, never anything else.
+        assert ID_PATTERN.fullmatch(molecule.id)
+        assert (results / molecule.id).resolve().parent == results
+        if molecule.xyz is not None:
+            assert Path(molecule.xyz).resolve().is_relative_to(tmp_path.resolve())
+
+
+@given(st.binary(max_size=400))
+def test_any_table_file_is_loaded_or_refused_with_one_line(tmp_path, data):
+    path = tmp_path / "table.csv"
+    path.write_bytes(data)
+    try:
+        valid, invalid = load_molecules(path, CONFIG)
+    except InputError as error:
+        assert "\n" not in str(error)
+        return
+    assert all(row.message() for row in invalid)
+
+
+def test_huge_table_is_refused_before_reading(tmp_path):
+    from qchemflow import molecules
+
+    path = tmp_path / "table.csv"
+    with open(path, "wb") as stream:
+        stream.truncate(molecules.MAX_TABLE_BYTES + 1)  # sparse: nothing is written
+    with pytest.raises(InputError, match="larger than"):
+        load_molecules(path, CONFIG)
