@@ -128,13 +128,35 @@ def test_invalid_rows_refuse_to_start_and_are_all_listed(tmp_path):
 
 
 def test_skip_runs_valid_rows_and_lists_invalid_ones(tmp_path):
-    workdir = make_project(tmp_path, "id,smiles\nH2,[H][H]\nbroken,C1CC\n", on_invalid="skip",
+    # One valid row among one invalid row per failure class; each invalid row keeps its reason.
+    invalid = {
+        "broken": ("C1CC", "", "", "", "SMILES 'C1CC' does not parse"),
+        "valence": ("C(C)(C)(C)(C)C", "", "", "", "Explicit valence"),
+        "empty": ("", "", "", "", "exactly one of smiles or xyz"),
+        "prose": ("not a molecule", "", "", "", "does not parse"),
+        "element": ("[Xx]", "", "", "", "does not parse"),
+        "spin": ("O", "", "", "2", "multiplicity 2 is impossible for 10 electrons"),
+        "H2": ("[H][H]", "", "", "", "duplicate id (also row 1)"),
+        "missing": ("", "nothere.xyz", "", "", "does not exist"),
+        "basis": ("O", "", "nonsense-basis", "", "basis 'nonsense-basis' is unknown"),
+        "outside": ("", "../../etc/passwd", "", "", "outside the table's folder"),
+    }
+    rows = ["id,smiles,xyz,basis,multiplicity", "H2,[H][H],,,"]
+    rows += [f"{name},{smiles},{xyz},{basis},{multiplicity}"
+             for name, (smiles, xyz, basis, multiplicity, _) in invalid.items()]
+    workdir = make_project(tmp_path, "\n".join(rows) + "\n", on_invalid="skip",
                            references=["hf", "casci"])
     result = snakemake(workdir, "--cores", "1")
     assert result.returncode == 0, result.stderr[-3000:]
-    summary = read_summary(workdir)
-    assert summary["H2"]["status"] == "ok"
-    assert summary["broken"]["status"].startswith("failed:input: row 2 (id 'broken')")
+    with open(workdir / "results/summary.csv") as stream:
+        table = list(csv.DictReader(stream))
+    assert table[0]["id"] == "H2" and table[0]["status"] == "ok"
+    refused = table[1:]
+    assert len(refused) == len(invalid)
+    for number, (row, (name, (*_, reason))) in enumerate(zip(refused, invalid.items()), start=2):
+        assert row["id"] == name
+        assert row["status"].startswith(f"failed:input: row {number} (id '{name}'): "), row
+        assert reason in row["status"], (reason, row["status"])
 
 
 def test_malformed_config_is_refused_with_the_key(tmp_path):
