@@ -10,12 +10,14 @@ therefore ends with the same numbers as an uninterrupted one.
 
 The file is NumPy's ``.npz`` (numbers and one text key, read with ``allow_pickle=False``),
 written atomically. A checkpoint made for another Hamiltonian or other settings (its ``key``
-differs) is ignored.
+differs) is ignored. Saving rewrites the whole history, so when saves grow expensive they are
+spaced out: at most ``MAX_SAVING_SHARE`` of the run's time goes to writing checkpoints.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import zipfile
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +25,8 @@ from typing import Protocol
 import numpy as np
 
 from qchemflow.results import write_file_atomic
+
+MAX_SAVING_SHARE = 0.1
 
 
 class Evaluated(Protocol):
@@ -54,6 +58,9 @@ class EvaluationLog:
         self.replayed = 0
         self.iterations = 0
         self.saved_at = 0
+        self.last_save_end = time.perf_counter()
+        self.last_save_seconds = 0.0
+        self.max_saving_share = MAX_SAVING_SHARE
         if self.path is not None and self.path.is_file():
             self._load(self.path)
         self.loaded = len(self.energies)
@@ -92,21 +99,25 @@ class EvaluationLog:
                 return energy, gradient.copy()
             self._forget_from(self.position)  # the run went another way: compute from here on
         energy, gradient = simulator.energy_and_gradient(parameters)
-        self.parameters.append(np.array(parameters, dtype=float))
-        self.energies.append(energy)
-        self.gradients.append(np.array(gradient, dtype=float))
-        self.position += 1
+        if self.path is not None:  # without a checkpoint file there is nothing to keep
+            self.parameters.append(np.array(parameters, dtype=float))
+            self.energies.append(energy)
+            self.gradients.append(np.array(gradient, dtype=float))
+            self.position += 1
         return energy, gradient
 
     def _forget_from(self, index: int) -> None:
         del self.parameters[index:], self.energies[index:], self.gradients[index:]
 
     def iteration_done(self) -> None:
-        """Count an optimiser iteration; save every ``every`` iterations once past the replay."""
+        """Count an optimiser iteration; save every ``every`` iterations once past the replay,
+        unless the last save took more than ``MAX_SAVING_SHARE`` of the time since."""
         self.iterations += 1
         replaying = self.position < len(self.energies)
+        since_save = time.perf_counter() - self.last_save_end
         if (self.path is not None and self.every > 0 and not replaying
-                and self.iterations - self.saved_at >= self.every):
+                and self.iterations - self.saved_at >= self.every
+                and self.last_save_seconds <= self.max_saving_share * since_save):
             self.save()
 
     def save(self) -> None:
@@ -130,8 +141,11 @@ class EvaluationLog:
                 stream.flush()
                 os.fsync(stream.fileno())
 
+        start = time.perf_counter()
         write_file_atomic(path, write)
         self.saved_at = self.iterations
+        self.last_save_end = time.perf_counter()
+        self.last_save_seconds = self.last_save_end - start
 
     def remove(self) -> None:
         """Delete the checkpoint (the run finished and its result is written)."""

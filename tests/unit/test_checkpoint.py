@@ -18,6 +18,7 @@ class KilledAfter(EvaluationLog):
     def __init__(self, path, key, every, kill_after_saves):
         super().__init__(path, key, every)
         self.kill_after_saves = kill_after_saves
+        self.max_saving_share = float("inf")  # save at every chance, however fast the iterations
 
     def save(self):
         super().save()
@@ -135,3 +136,15 @@ def test_unreadable_checkpoint_is_ignored(tmp_path, chain, content):
     log = EvaluationLog(path, "key", 1)
     assert log.loaded == 0
     assert vqe(chain, VQESettings(), log)["checkpoint"]["resumed_evaluations"] == 0
+
+
+def test_expensive_saves_are_spaced_out(tmp_path):
+    # A save that took longer than a tenth of the time since the last one is put off.
+    path = tmp_path / "vqe.checkpoint.npz"
+    log = EvaluationLog(path, "key", 1)
+    log.last_save_seconds = 3600.0
+    log.iteration_done()
+    assert not path.exists()
+    log.last_save_seconds = 0.0
+    log.iteration_done()
+    assert path.exists()
