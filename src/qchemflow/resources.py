@@ -52,6 +52,12 @@ def require_memory(needed_mb: float, max_memory_mb: float, what: str, fix: str) 
     return needed_mb
 
 
+def active_integrals_memory_mb(n_orbitals: int) -> float:
+    """The active-space two-electron integrals without symmetry (n^4 doubles), twice: the
+    transformed tensor and the copy written to the FCIDUMP, in MB."""
+    return 2 * n_orbitals ** 4 * BYTES_PER_FLOAT / 1e6
+
+
 def scf_working_memory_mb(n_basis_functions: int) -> float:
     """SCF matrices that stay in memory even when the integrals are computed directly, in MB."""
     return SCF_MATRICES * n_basis_functions ** 2 * BYTES_PER_FLOAT / 1e6

@@ -88,3 +88,14 @@ def test_qubit_stage_fails_the_molecule_with_the_estimate(tmp_path):
     assert record["status"] == "failed"
     assert "sector Hamiltonian (4 states" in record["reason"]
     assert "--set-resources qubits:mem_mb" in record["reason"]
+
+
+def test_active_space_stage_fails_the_molecule_with_the_estimate(tmp_path):
+    run_stages(tmp_path, "w", xyz=str(DATA / "h2o_crawford.xyz"), methods=("hf",))
+    folder = tmp_path / "w"
+    record = stages.active_space_stage(folder / "scf.json", folder / "scf.chk", False, None, None,
+                                       resources.process_memory_mb(), folder / "again.fcidump",
+                                       folder / "again.json")
+    assert record["status"] == "failed"
+    assert "active-space integrals (7 orbitals) needs about" in record["reason"]
+    assert resources.active_integrals_memory_mb(7) == pytest.approx(2 * 7**4 * 8 / 1e6)
