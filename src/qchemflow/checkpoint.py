@@ -8,6 +8,11 @@ values without simulating, so it rebuilds its own state (the L-BFGS memory, the 
 the parameters) exactly where the killed run left it and then goes on computing. The resumed run
 therefore ends with the same numbers as an uninterrupted one.
 
+Matching parameters alone cannot tell that the code computing the energies has changed (the first
+parameters are zeros, and replayed gradients steer the optimiser onto the recorded points). So
+the first evaluation of every optimisation (every layer, every ADAPT step) is computed again and
+must equal the recorded one bit for bit; if it does not, the rest of the checkpoint is dropped.
+
 The file is NumPy's ``.npz`` (numbers and one text key, read with ``allow_pickle=False``),
 written atomically. A checkpoint made for another Hamiltonian or other settings (its ``key``
 differs) is ignored. Saving rewrites the whole history, so when saves grow expensive they are
@@ -17,8 +22,8 @@ spaced out: at most ``MAX_SAVING_SHARE`` of the run's time goes to writing check
 from __future__ import annotations
 
 import os
+import sys
 import time
-import zipfile
 from pathlib import Path
 from typing import Protocol
 
@@ -44,11 +49,11 @@ class EvaluationLog:
     Args:
         path: the checkpoint file, or None for no checkpoint.
         key: identifies the Hamiltonian and settings; a checkpoint with another key is ignored.
-        every: save after every ``every`` optimiser iterations (0: never).
+        every: save after every ``every`` optimiser iterations (0: no checkpoint at all).
     """
 
     def __init__(self, path: str | Path | None, key: str, every: int) -> None:
-        self.path = None if path is None else Path(path)
+        self.path = None if path is None or every <= 0 else Path(path)
         self.key = key
         self.every = every
         self.parameters: list[np.ndarray] = []
@@ -56,6 +61,8 @@ class EvaluationLog:
         self.gradients: list[np.ndarray] = []
         self.position = 0
         self.replayed = 0
+        self.verified = 0
+        self.verify_next = False
         self.iterations = 0
         self.saved_at = 0
         self.last_save_end = time.perf_counter()
@@ -69,16 +76,21 @@ class EvaluationLog:
         """Read a checkpoint; one that cannot be read (damaged, foreign, pickled objects) or was
         made for something else is ignored, and the run starts over."""
         try:
-            with np.load(path, allow_pickle=False) as stored:
+            stored = np.load(path, allow_pickle=False)
+            if not isinstance(stored, np.lib.npyio.NpzFile):
+                return
+            with stored:
                 if str(stored["key"]) != self.key:
                     return
-                lengths = stored["lengths"]
+                lengths = np.asarray(stored["lengths"], dtype=np.int64).reshape(-1)
                 offsets = np.concatenate([[0], np.cumsum(lengths)])
-                parameters, gradients = stored["parameters"], stored["gradients"]
-                energies = [float(energy) for energy in stored["energies"]]
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+                parameters = np.asarray(stored["parameters"], dtype=float).reshape(-1)
+                gradients = np.asarray(stored["gradients"], dtype=float).reshape(-1)
+                energies = [float(energy) for energy in np.asarray(stored["energies"]).reshape(-1)]
+        except Exception:  # whatever is wrong with the file, it is not a usable checkpoint
             return
-        if not (lengths.size == len(energies) and offsets[-1] == parameters.size == gradients.size):
+        if not (lengths.size == len(energies) and offsets[-1] == parameters.size == gradients.size
+                and np.all(lengths >= 0)):
             return
         for index in range(lengths.size):
             part = slice(int(offsets[index]), int(offsets[index + 1]))
@@ -86,19 +98,34 @@ class EvaluationLog:
             self.gradients.append(gradients[part].copy())
         self.energies = energies
 
+    def start_optimisation(self) -> None:
+        """An optimisation (a layer, an ADAPT step) begins: verify its first replayed value."""
+        self.verify_next = True
+
     def evaluate(self, simulator: Evaluated, parameters: np.ndarray) -> tuple[float, np.ndarray]:
         """Energy and gradient at ``parameters``: replayed when recorded here, else simulated."""
+        verify, self.verify_next = self.verify_next, False
         if self.position < len(self.energies):
             recorded = self.parameters[self.position]
             if recorded.shape == parameters.shape and np.array_equal(recorded, parameters):
-                simulator.energy_evaluations += 1
-                simulator.gradient_evaluations += 1
                 energy, gradient = self.energies[self.position], self.gradients[self.position]
+                if verify:
+                    computed = simulator.energy_and_gradient(parameters)
+                    self.verified += 1
+                    if computed[0] != energy or not np.array_equal(computed[1], gradient):
+                        self._forget_from(self.position)  # other code or choices: recompute
+                        return self._record(parameters, *computed)
+                else:
+                    simulator.energy_evaluations += 1
+                    simulator.gradient_evaluations += 1
                 self.position += 1
                 self.replayed += 1
                 return energy, gradient.copy()
             self._forget_from(self.position)  # the run went another way: compute from here on
-        energy, gradient = simulator.energy_and_gradient(parameters)
+        return self._record(parameters, *simulator.energy_and_gradient(parameters))
+
+    def _record(self, parameters: np.ndarray, energy: float, gradient: np.ndarray
+                ) -> tuple[float, np.ndarray]:
         if self.path is not None:  # without a checkpoint file there is nothing to keep
             self.parameters.append(np.array(parameters, dtype=float))
             self.energies.append(energy)
@@ -142,12 +169,18 @@ class EvaluationLog:
                 os.fsync(stream.fileno())
 
         start = time.perf_counter()
-        write_file_atomic(path, write)
+        try:
+            write_file_atomic(path, write)
+        except OSError as error:  # a full disk costs the checkpoint, not the VQE
+            print(f"qchemflow: VQE checkpoint not saved: {error}", file=sys.stderr)
         self.saved_at = self.iterations
         self.last_save_end = time.perf_counter()
         self.last_save_seconds = self.last_save_end - start
 
     def remove(self) -> None:
-        """Delete the checkpoint (the run finished and its result is written)."""
+        """Delete the checkpoint and any temporary file a killed save left (the run finished and
+        its result is written)."""
         if self.path is not None:
             self.path.unlink(missing_ok=True)
+            for leftover in self.path.parent.glob(f".{self.path.name}.*"):
+                leftover.unlink(missing_ok=True)

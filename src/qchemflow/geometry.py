@@ -228,7 +228,7 @@ def read_xyz(path: str | Path) -> Geometry:
                          "give a single small geometry")
     raw = file.read_bytes()
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(f"xyz file '{path}' is not text; give a plain XYZ file") from error
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # not \x1e, \x85, ...

@@ -105,11 +105,13 @@ def read_table_rows(path: str | Path) -> list[dict[str, str]]:
         text = table.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(f"molecule table '{path}' is not UTF-8 text; save it as CSV") from error
+    # Only \n, \r and \r\n end a line (str.splitlines would also split on \x1e, \x85, ...).
+    # Lines starting with '#' are comments, dropped before parsing so a quote in a comment cannot
+    # swallow the rows after it; rows with no text are skipped.
+    lines = [line for line in io.StringIO(text, newline="")
+             if not line.lstrip().startswith("#")]
     try:
-        # Only \n, \r and \r\n end a row (str.splitlines would also split on \x1e, \x85, ...);
-        # rows whose first cell starts with '#' are comments, rows with no text are skipped.
-        cells = [row for row in csv.reader(io.StringIO(text, newline=""))
-                 if any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")]
+        cells = [row for row in csv.reader(lines) if any(cell.strip() for cell in row)]
     except csv.Error as error:
         raise InputError(f"molecule table '{path}' is not valid CSV: {error}") from error
     columns = [column.strip() for column in cells[0]] if cells else []
@@ -124,7 +126,7 @@ def read_table_rows(path: str | Path) -> list[dict[str, str]]:
         raise InputError(f"molecule table '{path}': a column is named twice in the header")
     rows = []
     for number, row in enumerate(cells[1:], start=1):
-        if len(row) > len(columns):
+        if any(cell.strip() for cell in row[len(columns):]):
             raise InputError(f"molecule table '{path}': row {number} has {len(row)} cells but the "
                              f"header has {len(columns)}; quote cells that contain commas")
         rows.append({column: value.strip() for column, value in zip(columns, row)

@@ -8,9 +8,11 @@ job has left (its ``mem_mb`` minus what the process already holds).
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 from math import comb
+from pathlib import Path
 
 from qchemflow.errors import ResourceError
 
@@ -25,9 +27,17 @@ MP2_AMPLITUDE_COPIES = 3  # (ov|ov) integrals, t2 and a working copy
 
 
 def process_memory_mb() -> float:
-    """The most memory this process has held so far (peak resident set), in MB."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1e6 if sys.platform == "darwin" else peak / 1e3  # bytes on macOS, else KiB
+    """The memory this process holds now (resident set), in MB.
+
+    From ``/proc/self/statm`` on Linux; elsewhere the peak resident set (``ru_maxrss``: bytes on
+    macOS, KiB on other systems), which can only overstate it.
+    """
+    try:
+        resident_pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return resident_pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except (OSError, ValueError, IndexError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 1e6 if sys.platform == "darwin" else peak * 1024 / 1e6
 
 
 def require_memory(needed_mb: float, max_memory_mb: float, what: str, fix: str) -> float:
@@ -92,6 +102,14 @@ def integral_memory_mb(n_basis_functions: int) -> float:
 def scf_memory_mb(n_basis_functions: int, attempt: int = 1) -> int:
     """SCF: integrals, three working copies, the base process."""
     return int((BASE_MEMORY_MB + 3 * integral_memory_mb(n_basis_functions)) * attempt)
+
+
+def active_space_memory_mb(n_basis_functions: int, n_active_orbitals: int, attempt: int = 1
+                           ) -> int:
+    """The active-space job's request: the process, the AO integrals (so PySCF transforms them
+    in memory) and the guard's active-space integral estimate."""
+    return int((BASE_MEMORY_MB + integral_memory_mb(n_basis_functions)
+                + active_integrals_memory_mb(n_active_orbitals)) * attempt)
 
 
 def references_memory_mb(n_basis_functions: int, n_electrons: int, spin: int,

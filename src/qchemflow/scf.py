@@ -110,17 +110,34 @@ def run_scf(molecule: Any, conv_tol: float, max_cycles: int, chkfile: str | Path
     return scf_object, attempts
 
 
+def orbital_rotation_count(mo_occupations: np.ndarray) -> int:
+    """Orbital rotations that change the SCF determinant: doubly occupied to singly occupied or
+    empty, and singly occupied to empty. Without any (He, Ne, H atoms in a minimal basis) there
+    is nothing to analyse."""
+    occupations = np.asarray(mo_occupations)
+    doubly, singly, empty = (int(np.sum(occupations == value)) for value in (2, 1, 0))
+    return doubly * (singly + empty) + singly * empty
+
+
 def _internal_stability(scf_object: Any) -> tuple[bool, np.ndarray]:
-    rotated_orbitals, _, internal_stable, _ = scf_object.stability(
-        internal=True, external=False, return_status=True)
+    # with_symmetry=False: every rotation, symmetry breaking included (PySCF's symmetry-filtered
+    # start vector is empty for open-shell atoms).
+    from pyscf.scf import stability
+
+    analyse = stability.rhf_internal if scf_object.mol.spin == 0 else stability.rohf_internal
+    rotated_orbitals, internal_stable = analyse(scf_object, with_symmetry=False,
+                                                return_status=True)
     return bool(internal_stable), np.asarray(rotated_orbitals)
 
 
 def _external_stability(scf_object: Any) -> bool | None:
+    """RHF -> UHF stability; None for ROHF (no external analysis)."""
+    from pyscf.scf import stability
+
     if scf_object.mol.spin != 0:
         return None
-    _, _, _, external_stable = scf_object.stability(internal=False, external=True,
-                                                    return_status=True)
+    _, external_stable = stability.rhf_external(scf_object, with_symmetry=False,
+                                                return_status=True)
     return bool(external_stable)
 
 
@@ -140,6 +157,23 @@ def _lower_solution(scf_object: Any, rotated_orbitals: np.ndarray, conv_tol: flo
 
 def follow_internal_instability(scf_object: Any, conv_tol: float, max_cycles: int
                                 ) -> tuple[Any, dict[str, Any]]:
+    """Check the SCF's stability and follow internal instabilities (see :func:`_follow`).
+
+    When PySCF's Davidson solver itself fails (a numerical breakdown, not a finding about the
+    molecule) the SCF is kept as it is and the record says the analysis failed.
+    """
+    from pyscf.lib.exceptions import LinearDependencyError
+
+    try:
+        return _follow(scf_object, conv_tol, max_cycles)
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError, LinearDependencyError) as error:
+        energy = float(scf_object.e_tot)
+        return scf_object, {"internal_stable": None, "external_stable": None, "followed": 0,
+                            "energies": [energy], "energy_lowering": 0.0,
+                            "error": f"{type(error).__name__}: {error}"}
+
+
+def _follow(scf_object: Any, conv_tol: float, max_cycles: int) -> tuple[Any, dict[str, Any]]:
     """Check the SCF's stability and follow internal instabilities to a stable solution.
 
     Args:
@@ -154,6 +188,11 @@ def follow_internal_instability(scf_object: Any, conv_tol: float, max_cycles: in
         ``energy_lowering`` (first minus last, Hartree).
     """
     energies = [float(scf_object.e_tot)]
+    if orbital_rotation_count(scf_object.mo_occ) == 0:
+        return scf_object, {"internal_stable": True,
+                            "external_stable": True if scf_object.mol.spin == 0 else None,
+                            "followed": 0, "energies": energies, "energy_lowering": 0.0,
+                            "note": "no orbital rotation changes this determinant"}
     internal_stable, rotated_orbitals = _internal_stability(scf_object)
     while not internal_stable and len(energies) <= MAX_STABILITY_STEPS:
         lower = _lower_solution(scf_object, rotated_orbitals, conv_tol, max_cycles)
@@ -176,6 +215,8 @@ def stability_label(stability: dict[str, Any] | None) -> str:
     """A short label of a ``stability`` record, for tables: what was found and done."""
     if stability is None:
         return "not analysed"
+    if stability["internal_stable"] is None:
+        return "analysis failed"
     parts = ["stable" if stability["internal_stable"] else "internal instability not resolved"]
     if stability["followed"]:
         parts.insert(0, f"followed {stability['followed']} internal instability "
@@ -189,6 +230,9 @@ def stability_flags(stability: dict[str, Any] | None) -> list[str]:
     """The report's flags for a ``stability`` record (empty when nothing is worth saying)."""
     if stability is None:
         return []
+    if stability["internal_stable"] is None:
+        return [f"SCF: the stability analysis failed ({stability['error']}); the SCF may be a "
+                "saddle point"]
     flags = []
     if stability["followed"]:
         flags.append(f"SCF: the first solution was a saddle point; {stability['followed']} internal "

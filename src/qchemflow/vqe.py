@@ -52,11 +52,14 @@ RUNTIME_SETTINGS = ("threads", "checkpoint_every")  # change how, never what, th
 
 
 def checkpoint_key(qubit_hamiltonian_text: str, settings: VQESettings) -> str:
-    """What a checkpoint belongs to: the qubit Hamiltonian file and the settings that shape the
-    optimisation (threads and checkpoint frequency do not: results are bitwise the same)."""
+    """What a checkpoint belongs to: the qubit Hamiltonian file, the settings that shape the
+    optimisation (threads and checkpoint frequency do not: results are bitwise the same) and the
+    qchemflow version."""
+    from qchemflow import __version__
+
     shaping = {name: value for name, value in dataclasses.asdict(settings).items()
                if name not in RUNTIME_SETTINGS}
-    return text_hash(qubit_hamiltonian_text + repr(sorted(shaping.items())))
+    return text_hash(qubit_hamiltonian_text + repr(sorted(shaping.items())) + __version__)
 
 
 def layered_ansatz(base: Ansatz, layers: int) -> Ansatz:
@@ -96,6 +99,7 @@ def minimise(simulator: SectorSimulator, initial: np.ndarray, settings: VQESetti
     (replayed from a checkpoint where it can be, checkpointed every few iterations).
     """
     last: dict[str, float] = {}
+    log.start_optimisation()
 
     def objective(parameters: np.ndarray) -> tuple[float, np.ndarray]:
         energy, gradient = log.evaluate(simulator, parameters)

@@ -70,6 +70,7 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path, chain, settings):
     resumed_log = CountingLog(path, "key", settings.checkpoint_every)
     resumed = vqe(chain, settings, resumed_log)
     assert resumed_log.loaded == saved and resumed_log.replayed == saved
+    assert resumed_log.verified >= 1  # the first replayed value of an optimisation is recomputed
     assert resumed["checkpoint"]["resumed_evaluations"] == saved
     assert CountingLog.simulated == uninterrupted["gradient_evaluations"] - saved
     for key in SAME:
@@ -122,12 +123,17 @@ def test_checkpoint_is_removed_when_the_stage_finishes(tmp_path):
 
 @pytest.mark.parametrize("content", [
     b"not a checkpoint",
+    b"",
     b"PK\x03\x04 damaged zip",
+    "npy",  # a single array, not an archive
     "object",  # an .npz holding a pickled object array: never unpickled
 ])
 def test_unreadable_checkpoint_is_ignored(tmp_path, chain, content):
     path = tmp_path / "vqe.checkpoint.npz"
-    if content == "object":
+    if content == "npy":
+        with open(path, "wb") as stream:
+            np.save(stream, np.zeros(3))
+    elif content == "object":
         with open(path, "wb") as stream:
             np.savez(stream, key=np.array("key"), lengths=np.array([object()], dtype=object),
                      parameters=np.zeros(1), gradients=np.zeros(1), energies=np.zeros(1))
@@ -148,3 +154,38 @@ def test_expensive_saves_are_spaced_out(tmp_path):
     log.last_save_seconds = 0.0
     log.iteration_done()
     assert path.exists()
+
+
+def test_changed_code_is_detected_and_the_checkpoint_dropped(tmp_path, chain):
+    # Values recorded by other code (here: a tampered first energy) are caught by recomputing the
+    # first evaluation of the optimisation; nothing from the checkpoint is used.
+    settings = VQESettings(checkpoint_every=1)
+    path = tmp_path / "vqe.checkpoint.npz"
+    with pytest.raises(Killed):
+        vqe(chain, settings, KilledAfter(path, "key", 1, 4))
+    log = EvaluationLog(path, "key", 1)
+    log.energies[0] += 1e-12
+    result = vqe(chain, settings, log)
+    assert log.verified == 1 and result["checkpoint"]["resumed_evaluations"] == 0
+    uninterrupted = vqe(chain, settings, None)
+    for key in SAME:
+        assert result[key] == uninterrupted[key], key
+
+
+def test_no_checkpoint_when_every_is_zero(tmp_path, chain):
+    path = tmp_path / "vqe.checkpoint.npz"
+    with pytest.raises(Killed):
+        vqe(chain, VQESettings(checkpoint_every=1), KilledAfter(path, "key", 1, 2))
+    log = EvaluationLog(path, "key", 0)
+    assert log.path is None and log.loaded == 0
+    vqe(chain, VQESettings(checkpoint_every=0), log)
+    assert log.energies == []  # nothing kept in memory either
+
+
+def test_remove_deletes_leftover_temporary_files(tmp_path):
+    path = tmp_path / "vqe.checkpoint.npz"
+    path.write_bytes(b"x")
+    (tmp_path / ".vqe.checkpoint.npz.abc123").write_bytes(b"half")
+    (tmp_path / "vqe.json").write_text("{}")
+    EvaluationLog(path, "key", 1).remove()
+    assert sorted(item.name for item in tmp_path.iterdir()) == ["vqe.json"]

@@ -191,3 +191,9 @@ def test_huge_and_binary_xyz_files_are_refused_unread(tmp_path):
     binary.write_bytes(b"2\n\x89PNG\r\n\x1a\n\xff\xfe")
     with pytest.raises(InputError, match="not text"):
         read_xyz(binary)
+
+
+def test_xyz_with_byte_order_mark_and_windows_line_ends(tmp_path):
+    path = tmp_path / "m.xyz"
+    path.write_bytes("\ufeff2\r\nH2\r\nH 0 0 0\r\nH 0 0 0.7414\r\n".encode("utf-8"))
+    assert [atom.z for atom in read_xyz(path).atoms] == ["0", "0.7414"]

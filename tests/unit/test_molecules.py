@@ -162,3 +162,17 @@ def test_huge_table_is_refused_before_reading(tmp_path):
         stream.truncate(molecules.MAX_TABLE_BYTES + 1)  # sparse: nothing is written
     with pytest.raises(InputError, match="larger than"):
         load_molecules(path, CONFIG)
+
+
+def test_everyday_csv_quirks(tmp_path):
+    # Windows line ends, a byte-order mark, a comment with an unbalanced quote, trailing empty
+    # cells from a spreadsheet, a quoted cell, blank lines: two molecules, nothing else.
+    text = ('\ufeffid,smiles,charge\r\n# "unbalanced quote in a comment\r\n'
+            'H2,[H][H],,\r\n\r\n"water",O,0,,\r\n,,\r\n')
+    valid, invalid = load_molecules(write_table(tmp_path, text), CONFIG)
+    assert [molecule.id for molecule in valid] == ["H2", "water"] and invalid == []
+
+
+def test_a_row_with_more_filled_cells_than_columns_refuses_the_table(tmp_path):
+    with pytest.raises(InputError, match="row 1 has 3 cells but the header has 2"):
+        load_molecules(write_table(tmp_path, "id,smiles\nethanol,CCO,extra\n"), CONFIG)

@@ -12,6 +12,11 @@ from conftest import DATA, run_stages
 from test_scf import water
 
 
+def exhausted():
+    """A job's mem_mb that the process already exceeds: nothing is left for any allocation."""
+    return resources.process_memory_mb() - 100
+
+
 def test_require_memory_counts_what_the_process_already_holds():
     held = resources.process_memory_mb()
     assert held > 10  # Python, NumPy and PySCF are loaded
@@ -43,7 +48,7 @@ def test_the_request_covers_the_guards():
 
 def test_scf_refuses_before_it_starts(tmp_path):
     molecule = water("6-31g")
-    molecule.max_memory = resources.process_memory_mb()  # nothing left
+    molecule.max_memory = exhausted()
     with pytest.raises(ResourceError, match=r"SCF \(13 basis functions\) needs about .* "
                                             r"raise mem_mb \(--set-resources scf:mem_mb"):
         timed_scf(molecule, 1e-10, 100, True, tmp_path / "scf.chk", "6-31g", False)
@@ -61,7 +66,7 @@ def test_references_refuse_each_method_that_does_not_fit(tmp_path):
 
     folder = tmp_path / "w"
     scf_object = load_scf(folder / "scf.chk", 1)
-    scf_object.max_memory = resources.process_memory_mb()
+    scf_object.max_memory = exhausted()
     hamiltonian = read_fcidump(folder / "hamiltonian.fcidump")
     n = int(hamiltonian["NORB"])
     problem = ReferenceProblem(scf_object, 0, hamiltonian["H1"],
@@ -84,7 +89,7 @@ def test_qubit_stage_fails_the_molecule_with_the_estimate(tmp_path):
     folder = tmp_path / "h2"
     record = stages.qubits_stage(folder / "active_space.json", folder / "hamiltonian.fcidump",
                                  "jordan_wigner", folder / "qubit_hamiltonian.json",
-                                 resources.process_memory_mb())
+                                 exhausted())
     assert record["status"] == "failed"
     assert "sector Hamiltonian (4 states" in record["reason"]
     assert "--set-resources qubits:mem_mb" in record["reason"]
@@ -94,8 +99,14 @@ def test_active_space_stage_fails_the_molecule_with_the_estimate(tmp_path):
     run_stages(tmp_path, "w", xyz=str(DATA / "h2o_crawford.xyz"), methods=("hf",))
     folder = tmp_path / "w"
     record = stages.active_space_stage(folder / "scf.json", folder / "scf.chk", False, None, None,
-                                       resources.process_memory_mb(), folder / "again.fcidump",
+                                       exhausted(), folder / "again.fcidump",
                                        folder / "again.json")
     assert record["status"] == "failed"
     assert "active-space integrals (7 orbitals) needs about" in record["reason"]
     assert resources.active_integrals_memory_mb(7) == pytest.approx(2 * 7**4 * 8 / 1e6)
+
+
+def test_active_space_request_covers_its_guard():
+    for n_orbitals in (4, 20, 120):
+        assert resources.active_space_memory_mb(150, n_orbitals) > (
+            resources.active_integrals_memory_mb(n_orbitals) + resources.BASE_MEMORY_MB - 1)

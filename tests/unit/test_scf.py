@@ -112,3 +112,29 @@ def test_rohf_instability_is_followed(tmp_path):
     assert fields["s2"] == pytest.approx(2.0, abs=1e-8)
     assert any("saddle point" in flag for flag in fields["flags"])
     assert load_scf(tmp_path / "scf.chk", 2000).e_tot == fields["energy"]
+
+
+@pytest.mark.parametrize("symbol, spin", [("He", 0), ("H", 1), ("Ne", 0), ("O", 2), ("C", 2)])
+def test_stability_analysis_of_atoms(tmp_path, symbol, spin):
+    # He, Ne and H in STO-3G have no rotation that changes the determinant; the O and C triplets
+    # have only occupied-occupied ones (PySCF's symmetry-filtered start vector is empty there).
+    atom = build_molecule((Atom(symbol, "0", "0", "0"),), 0, spin, "sto-3g", False, 2000)
+    fields = timed_scf(atom, 1e-10, 100, True, tmp_path / "scf.chk", "sto-3g", False)
+    assert fields["stability"]["internal_stable"] is True and fields["flags"] == []
+    assert fields["stability"]["external_stable"] is (True if spin == 0 else None)
+
+
+def test_failed_stability_analysis_keeps_the_scf_and_says_so(tmp_path, monkeypatch):
+    from pyscf.lib.exceptions import LinearDependencyError
+
+    from qchemflow import scf as scf_module
+
+    def breakdown(scf_object):
+        raise LinearDependencyError("Initial guess is empty or zero")
+
+    monkeypatch.setattr(scf_module, "_internal_stability", breakdown)
+    fields = timed_scf(water(), 1e-10, 100, True, tmp_path / "scf.chk", "sto-3g", False)
+    assert fields["energy"] == pytest.approx(CRAWFORD_SCF, abs=1e-8)
+    assert fields["stability"]["internal_stable"] is None
+    assert stability_label(fields["stability"]) == "analysis failed"
+    assert "stability analysis failed (LinearDependencyError" in fields["flags"][0]

@@ -15,7 +15,7 @@ rule active_space:
         "results/{id}/benchmarks/active_space.tsv"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=active_space_mem_mb,
     conda:
         "../../envs/chemistry.yaml"
     shell:

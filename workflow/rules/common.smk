@@ -107,6 +107,12 @@ def scf_mem_mb(wildcards, attempt):
     return resources.scf_memory_mb(molecule(wildcards).n_basis_functions, attempt)
 
 
+def active_space_mem_mb(wildcards, attempt):
+    spec = molecule(wildcards)
+    return resources.active_space_memory_mb(
+        spec.n_basis_functions, spec.n_active_orbitals, attempt)
+
+
 def references_mem_mb(wildcards, attempt):
     spec = molecule(wildcards)
     full = resources.sector_dimension(
