@@ -21,7 +21,6 @@ spaced out: at most ``MAX_SAVING_SHARE`` of the run's time goes to writing check
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
-from qchemflow.results import write_file_atomic
+from qchemflow.results import remove_with_leftovers, write_file_atomic
 
 MAX_SAVING_SHARE = 0.1
 
@@ -142,7 +141,7 @@ class EvaluationLog:
         self.iterations += 1
         replaying = self.position < len(self.energies)
         since_save = time.perf_counter() - self.last_save_end
-        if (self.path is not None and self.every > 0 and not replaying
+        if (self.path is not None and not replaying
                 and self.iterations - self.saved_at >= self.every
                 and self.last_save_seconds <= self.max_saving_share * since_save):
             self.save()
@@ -163,10 +162,8 @@ class EvaluationLog:
         }
 
         def write(temporary: str) -> None:
-            with open(temporary, "wb") as stream:
+            with open(temporary, "wb") as stream:  # a stream: savez would append ".npz" to a name
                 np.savez(stream, **arrays)  # type: ignore[arg-type]
-                stream.flush()
-                os.fsync(stream.fileno())
 
         start = time.perf_counter()
         try:
@@ -181,6 +178,4 @@ class EvaluationLog:
         """Delete the checkpoint and any temporary file a killed save left (the run finished and
         its result is written)."""
         if self.path is not None:
-            self.path.unlink(missing_ok=True)
-            for leftover in self.path.parent.glob(f".{self.path.name}.*"):
-                leftover.unlink(missing_ok=True)
+            remove_with_leftovers(self.path)

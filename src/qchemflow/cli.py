@@ -171,7 +171,8 @@ def run(arguments: argparse.Namespace) -> None:
     elif arguments.command == "scf":
         stages.scf_stage(arguments.geometry_json, arguments.geometry_xyz, arguments.basis,
                          arguments.cartesian, arguments.conv_tol, arguments.max_cycles,
-                         arguments.stability, arguments.memory_mb, arguments.output_chk, arguments.output_json)
+                         arguments.stability, arguments.memory_mb, arguments.output_chk,
+                         arguments.output_json)
     elif arguments.command == "active-space":
         stages.active_space_stage(arguments.scf_json, arguments.scf_chk, arguments.frozen_core,
                                   arguments.electrons, arguments.orbitals, arguments.memory_mb,

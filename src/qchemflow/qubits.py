@@ -24,7 +24,7 @@ import scipy.sparse
 import scipy.sparse.linalg
 
 from qchemflow.errors import InputError, ResourceError
-from qchemflow.resources import require_memory, sector_hamiltonian_memory_mb
+from qchemflow.resources import memory_fix, require_memory, sector_hamiltonian_memory_mb
 
 MAPPINGS = ("jordan_wigner", "bravyi_kitaev")
 SPIN_PENALTY_HARTREE = 1.0
@@ -293,7 +293,7 @@ def require_sector_memory(sector: Sector, terms: PauliTerms, max_memory_mb: floa
     return require_memory(
         sector_hamiltonian_memory_mb(sector.dimension, n_masks), max_memory_mb,
         f"the sector Hamiltonian ({sector.dimension} states, {n_masks} Pauli X patterns)",
-        f"raise mem_mb (--set-resources {rule}:mem_mb=...) or shrink the space")
+        memory_fix(rule, "shrink the space"))
 
 
 def build_qubit_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_alpha: int,

@@ -17,8 +17,8 @@ from typing import Any, Callable
 import numpy as np
 
 from qchemflow.errors import ConvergenceError, ResourceError
-from qchemflow.resources import (coupled_cluster_memory_mb, fci_memory_mb, mp2_memory_mb,
-                                 require_memory)
+from qchemflow.resources import (alpha_beta, coupled_cluster_memory_mb, fci_memory_mb,
+                                 memory_fix, mp2_memory_mb, occupied_virtual, require_memory)
 
 CC_ENERGY_TOLERANCE = 1e-10
 CC_AMPLITUDE_TOLERANCE = 1e-8
@@ -26,7 +26,7 @@ FCI_ENERGY_TOLERANCE = 1e-12
 SPIN_PENALTY_HARTREE = 0.5
 SPIN_TOLERANCE = 1e-5
 NON_VARIATIONAL_TOLERANCE = 1e-9
-MEMORY_FIX = "raise mem_mb (--set-resources references:mem_mb=...) or shrink the space"
+MEMORY_FIX = memory_fix("references", "shrink the space")
 METHOD_ORDER = ("hf", "mp2", "ccsd", "ccsd_t", "mp2_active", "ccsd_active", "ccsd_t_active",
                 "casci", "fci")
 
@@ -49,8 +49,7 @@ class ReferenceProblem:
     @property
     def active_n_alpha_beta(self) -> tuple[int, int]:
         """Active alpha and beta electrons."""
-        return ((self.active_n_electrons + self.spin) // 2,
-                (self.active_n_electrons - self.spin) // 2)
+        return alpha_beta(self.active_n_electrons, self.spin)
 
 
 @dataclass
@@ -62,11 +61,6 @@ class MethodResult:
     wall_s: float = 0.0
     flags: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
-
-
-def occupied_virtual(n_orbitals: int, n_electrons: int, spin: int) -> tuple[int, int]:
-    """Occupied (alpha) and virtual (beta) orbital counts: the larger of each spin's o and v."""
-    return (n_electrons + spin) // 2, n_orbitals - (n_electrons - spin) // 2
 
 
 def _require_method_memory(problem: ReferenceProblem, name: str,
@@ -288,7 +282,7 @@ def full_configuration_interaction(problem: ReferenceProblem) -> MethodResult:
 
     scf_object = problem.scf_object
     n_orbitals, n_electrons = _full_space_size(problem)
-    n_alpha_beta = ((n_electrons + problem.spin) // 2, (n_electrons - problem.spin) // 2)
+    n_alpha_beta = alpha_beta(n_electrons, problem.spin)
     skipped = _too_many_determinants(problem, n_orbitals, n_alpha_beta, "fci")
     if skipped:
         return skipped

@@ -18,10 +18,10 @@ COMPARED_METHODS = (("hf", "HF"), ("mp2_active", "MP2"), ("ccsd_active", "CCSD")
                     ("ccsd_t_active", "CCSD(T)"), ("vqe", "VQE"))
 ERROR_FLOOR_MHA = 1e-6
 TIE_MHA = 1e-3
-TABLE_COLUMNS = ("id", "status", "formula", "scf_stability", "active_electrons", "active_orbitals", "n_qubits",
-                 "hf", "ccsd_t_active", "casci", "vqe", "vqe_error_mha", "ccsd_active_error_mha",
-                 "ccsd_t_active_error_mha", "chemical_accuracy", "n_parameters",
-                 "n_two_qubit_gates", "energy_evaluations", "vqe_wall_s")
+TABLE_COLUMNS = ("id", "status", "formula", "scf_stability", "active_electrons", "active_orbitals",
+                 "n_qubits", "hf", "ccsd_t_active", "casci", "vqe", "vqe_error_mha",
+                 "ccsd_active_error_mha", "ccsd_t_active_error_mha", "chemical_accuracy",
+                 "n_parameters", "n_two_qubit_gates", "energy_evaluations", "vqe_wall_s")
 
 
 def method_errors(row: dict[str, Any]) -> dict[str, float]:

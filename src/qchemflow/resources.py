@@ -40,6 +40,22 @@ def process_memory_mb() -> float:
         return peak / 1e6 if sys.platform == "darwin" else peak * 1024 / 1e6
 
 
+def memory_fix(rule: str, shrink: str) -> str:
+    """What to change when a rule's job lacks memory."""
+    return f"raise mem_mb (--set-resources {rule}:mem_mb=...) or {shrink}"
+
+
+def alpha_beta(n_electrons: int, spin: int) -> tuple[int, int]:
+    """Alpha and beta electron counts for ``n_electrons`` and 2S = ``spin``."""
+    return (n_electrons + spin) // 2, (n_electrons - spin) // 2
+
+
+def occupied_virtual(n_orbitals: int, n_electrons: int, spin: int) -> tuple[int, int]:
+    """Occupied (alpha) and virtual (beta) orbital counts: the larger of each spin's o and v."""
+    n_alpha, n_beta = alpha_beta(n_electrons, spin)
+    return n_alpha, n_orbitals - n_beta
+
+
 def require_memory(needed_mb: float, max_memory_mb: float, what: str, fix: str) -> float:
     """Refuse when ``needed_mb`` does not fit in the job's memory left.
 
@@ -116,10 +132,9 @@ def references_memory_mb(n_basis_functions: int, n_electrons: int, spin: int,
                          fci_determinants: int, attempt: int = 1) -> int:
     """CCSD(T) (integrals in memory, amplitudes and intermediates) and the largest CI vector set,
     with the same estimates as the stage's guards."""
-    n_occupied = (n_electrons + spin) // 2
-    n_virtual = max(n_basis_functions - (n_electrons - spin) // 2, 1)
+    n_occupied, n_virtual = occupied_virtual(n_basis_functions, n_electrons, spin)
     total = (BASE_MEMORY_MB + 3 * integral_memory_mb(n_basis_functions)
-             + coupled_cluster_memory_mb(n_occupied, n_virtual, spin != 0)
+             + coupled_cluster_memory_mb(n_occupied, max(n_virtual, 1), spin != 0)
              + fci_memory_mb(fci_determinants))
     return int(total * attempt)
 

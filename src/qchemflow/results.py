@@ -27,6 +27,19 @@ GIT_COMMIT_VARIABLE = "QCHEMFLOW_GIT_COMMIT"
 SEED_VARIABLE = "QCHEMFLOW_SEED"
 
 
+def _temporary_prefix(destination: Path) -> str:
+    """Temporary files of an atomic write sit beside the destination, hidden: ``.name.XXXX``."""
+    return f".{destination.name}."
+
+
+def remove_with_leftovers(path: str | Path) -> None:
+    """Delete a file and any temporary file an interrupted atomic write of it left behind."""
+    destination = Path(path)
+    destination.unlink(missing_ok=True)
+    for leftover in destination.parent.glob(f"{_temporary_prefix(destination)}*"):
+        leftover.unlink(missing_ok=True)
+
+
 def write_text_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename.
 
@@ -36,7 +49,8 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     """
     destination = Path(path)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+    handle, temporary = tempfile.mkstemp(dir=destination.parent,
+                                         prefix=_temporary_prefix(destination))
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
@@ -49,20 +63,25 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 
 def write_file_atomic(path: str | Path, writer: Callable[[str], None]) -> None:
-    """Let ``writer`` write a file at a temporary path, then rename it to ``path``.
+    """Let ``writer`` write a file at a temporary path, then flush it to disk and rename it to
+    ``path``.
 
-    For writers of other libraries (PySCF's FCIDUMP and checkpoint writers) that take a path.
+    For writers of other libraries (PySCF's FCIDUMP and checkpoint writers, NumPy's ``savez``)
+    that take a path.
 
     Args:
         path: destination file; its folder must exist.
         writer: called with the temporary path (which does not exist yet).
     """
     destination = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+    handle, temporary = tempfile.mkstemp(dir=destination.parent,
+                                         prefix=_temporary_prefix(destination))
     os.close(handle)
     Path(temporary).unlink()
     try:
         writer(temporary)
+        with open(temporary, "rb") as stream:
+            os.fsync(stream.fileno())
         os.replace(temporary, destination)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -22,7 +22,7 @@ import numpy as np
 
 from qchemflow.errors import ConvergenceError
 from qchemflow.geometry import Atom
-from qchemflow.resources import require_memory, scf_working_memory_mb
+from qchemflow.resources import memory_fix, require_memory, scf_working_memory_mb
 from qchemflow.results import write_file_atomic
 
 LEVEL_SHIFT_HARTREE = 0.5
@@ -63,15 +63,13 @@ def new_scf_object(molecule: Any, conv_tol: float, max_cycles: int) -> Any:
     return scf_object
 
 
-def run_scf(molecule: Any, conv_tol: float, max_cycles: int, chkfile: str | Path | None = None
-            ) -> tuple[Any, list[str]]:
+def run_scf(molecule: Any, conv_tol: float, max_cycles: int) -> tuple[Any, list[str]]:
     """Run the SCF with fallbacks (no stability analysis).
 
     Args:
         molecule: PySCF ``Mole``.
         conv_tol: energy convergence (Hartree).
         max_cycles: iterations per strategy.
-        chkfile: where PySCF writes its checkpoint (written atomically), or None.
 
     Returns:
         The converged SCF object and the strategies tried, in order.
@@ -105,8 +103,6 @@ def run_scf(molecule: Any, conv_tol: float, max_cycles: int, chkfile: str | Path
         polished.kernel(dm0=scf_object.make_rdm1())
         if polished.converged:
             scf_object = polished
-    if chkfile is not None:
-        write_checkpoint(scf_object, chkfile)
     return scf_object, attempts
 
 
@@ -155,26 +151,19 @@ def _lower_solution(scf_object: Any, rotated_orbitals: np.ndarray, conv_tol: flo
     return None
 
 
+def _stability_record(energies: list[float], internal_stable: bool | None,
+                      external_stable: bool | None, **details: str) -> dict[str, Any]:
+    return {"internal_stable": internal_stable, "external_stable": external_stable,
+            "followed": len(energies) - 1, "energies": energies,
+            "energy_lowering": energies[0] - energies[-1], **details}
+
+
 def follow_internal_instability(scf_object: Any, conv_tol: float, max_cycles: int
                                 ) -> tuple[Any, dict[str, Any]]:
-    """Check the SCF's stability and follow internal instabilities (see :func:`_follow`).
+    """Check the SCF's stability and follow internal instabilities to a stable solution.
 
     When PySCF's Davidson solver itself fails (a numerical breakdown, not a finding about the
     molecule) the SCF is kept as it is and the record says the analysis failed.
-    """
-    from pyscf.lib.exceptions import LinearDependencyError
-
-    try:
-        return _follow(scf_object, conv_tol, max_cycles)
-    except (ArithmeticError, ValueError, np.linalg.LinAlgError, LinearDependencyError) as error:
-        energy = float(scf_object.e_tot)
-        return scf_object, {"internal_stable": None, "external_stable": None, "followed": 0,
-                            "energies": [energy], "energy_lowering": 0.0,
-                            "error": f"{type(error).__name__}: {error}"}
-
-
-def _follow(scf_object: Any, conv_tol: float, max_cycles: int) -> tuple[Any, dict[str, Any]]:
-    """Check the SCF's stability and follow internal instabilities to a stable solution.
 
     Args:
         scf_object: a converged RHF or ROHF.
@@ -183,16 +172,25 @@ def _follow(scf_object: Any, conv_tol: float, max_cycles: int) -> tuple[Any, dic
 
     Returns:
         The final SCF object and the ``stability`` record: ``internal_stable`` (of the final
-        solution), ``external_stable`` (RHF→UHF; None for ROHF), ``followed`` (how many
-        instabilities were followed), ``energies`` (the SCF energy before and after each) and
-        ``energy_lowering`` (first minus last, Hartree).
+        solution; None when the analysis failed, with ``error``), ``external_stable`` (RHF→UHF;
+        None for ROHF), ``followed`` (how many instabilities were followed), ``energies`` (the
+        SCF energy before and after each) and ``energy_lowering`` (first minus last, Hartree).
     """
+    from pyscf.lib.exceptions import LinearDependencyError
+
+    try:
+        return _follow(scf_object, conv_tol, max_cycles)
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError, LinearDependencyError) as error:
+        return scf_object, _stability_record([float(scf_object.e_tot)], None, None,
+                                             error=f"{type(error).__name__}: {error}")
+
+
+def _follow(scf_object: Any, conv_tol: float, max_cycles: int) -> tuple[Any, dict[str, Any]]:
     energies = [float(scf_object.e_tot)]
     if orbital_rotation_count(scf_object.mo_occ) == 0:
-        return scf_object, {"internal_stable": True,
-                            "external_stable": True if scf_object.mol.spin == 0 else None,
-                            "followed": 0, "energies": energies, "energy_lowering": 0.0,
-                            "note": "no orbital rotation changes this determinant"}
+        return scf_object, _stability_record(
+            energies, True, True if scf_object.mol.spin == 0 else None,
+            note="no orbital rotation changes this determinant")
     internal_stable, rotated_orbitals = _internal_stability(scf_object)
     while not internal_stable and len(energies) <= MAX_STABILITY_STEPS:
         lower = _lower_solution(scf_object, rotated_orbitals, conv_tol, max_cycles)
@@ -201,14 +199,8 @@ def _follow(scf_object: Any, conv_tol: float, max_cycles: int) -> tuple[Any, dic
         scf_object = lower
         energies.append(float(scf_object.e_tot))
         internal_stable, rotated_orbitals = _internal_stability(scf_object)
-    record = {
-        "internal_stable": internal_stable,
-        "external_stable": _external_stability(scf_object),
-        "followed": len(energies) - 1,
-        "energies": energies,
-        "energy_lowering": energies[0] - energies[-1],
-    }
-    return scf_object, record
+    return scf_object, _stability_record(energies, internal_stable,
+                                         _external_stability(scf_object))
 
 
 def stability_label(stability: dict[str, Any] | None) -> str:
@@ -235,8 +227,8 @@ def stability_flags(stability: dict[str, Any] | None) -> list[str]:
                 "saddle point"]
     flags = []
     if stability["followed"]:
-        flags.append(f"SCF: the first solution was a saddle point; {stability['followed']} internal "
-                     f"instability followed, energy lowered by "
+        flags.append(f"SCF: the first solution was a saddle point; {stability['followed']} "
+                     f"internal instability followed, energy lowered by "
                      f"{stability['energy_lowering'] * 1000:.4g} mHa")
     if not stability["internal_stable"]:
         flags.append(f"SCF: an internal instability remains after {stability['followed']} "
@@ -321,7 +313,7 @@ def timed_scf(molecule: Any, conv_tol: float, max_cycles: int, stability_analysi
     estimate = require_memory(
         scf_working_memory_mb(n_basis_functions), molecule.max_memory,
         f"SCF ({n_basis_functions} basis functions)",
-        "raise mem_mb (--set-resources scf:mem_mb=...) or use a smaller basis")
+        memory_fix("scf", "use a smaller basis"))
     scf_object, attempts = run_scf(molecule, conv_tol, max_cycles)
     stability = None
     if stability_analysis:

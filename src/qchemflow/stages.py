@@ -17,7 +17,7 @@ from qchemflow import geometry as geometry_module
 from qchemflow import references as references_module
 from qchemflow import scf as scf_module
 from qchemflow.errors import InputError, QchemflowError
-from qchemflow.resources import active_integrals_memory_mb, require_memory
+from qchemflow.resources import active_integrals_memory_mb, memory_fix, require_memory
 from qchemflow.results import (failure_record, read_json, stage_record, text_hash,
                                upstream_failure, write_json_atomic, write_text_atomic)
 
@@ -115,7 +115,6 @@ def scf_stage(geometry_json: str | Path, geometry_xyz: str | Path, basis: str, c
     return guarded_stage("scf", geometry["id"], [geometry_json], output_json, [output_chk], compute)
 
 
-
 def active_space_stage(scf_json: str | Path, scf_chk: str | Path, frozen_core: bool,
                        active_electrons: int | None, active_orbitals: int | None,
                        max_memory_mb: int, output_fcidump: str | Path, output_json: str | Path
@@ -134,10 +133,9 @@ def active_space_stage(scf_json: str | Path, scf_chk: str | Path, frozen_core: b
         estimate = require_memory(
             active_integrals_memory_mb(choice.n_orbitals), max_memory_mb,
             f"the active-space integrals ({choice.n_orbitals} orbitals)",
-            "raise mem_mb (--set-resources active_space:mem_mb=...) or shrink the active space")
+            memory_fix("active_space", "shrink the active space"))
         fields = active_space_module.build_active_space(scf_object, choice, output_fcidump)
-        fields["memory_estimate_mb"] = estimate
-        return {**fields, "frozen_core": frozen_core}
+        return {**fields, "frozen_core": frozen_core, "memory_estimate_mb": estimate}
 
     return guarded_stage("active_space", scf_record["id"], [scf_json], output_json,
                          [output_fcidump], compute)

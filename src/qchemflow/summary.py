@@ -19,7 +19,8 @@ HARTREE_TO_MILLIHARTREE = 1000.0
 CHEMICAL_ACCURACY_MHA = 1.6
 COLUMNS = (
     "id", "status", "formula", "charge", "multiplicity", "n_electrons", "basis",
-    "n_basis_functions", "scf_stability", "active_electrons", "active_orbitals", "n_qubits", "is_full_space",
+    "n_basis_functions", "scf_stability", "active_electrons", "active_orbitals", "n_qubits",
+    "is_full_space",
     *METHOD_ORDER, "vqe", "vqe_error_mha", "ccsd_active_error_mha", "ccsd_t_active_error_mha",
     "chemical_accuracy", "mapping", "n_pauli_terms", "ansatz", "n_parameters",
     "n_two_qubit_gates", "circuit_depth", "vqe_iterations", "energy_evaluations",

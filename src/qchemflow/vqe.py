@@ -21,10 +21,10 @@ from qchemflow import adapt, circuits
 from qchemflow.ansatz import Ansatz, k_upccgsd, uccsd
 from qchemflow.checkpoint import EvaluationLog
 from qchemflow.errors import InputError
-from qchemflow.results import text_hash
 from qchemflow.qubits import (PauliTerms, Sector, _occupation_to_qubit_index_jordan_wigner,
                               build_sector, full_space, require_sector_memory, sector_matrix,
                               spin_squared_matrix)
+from qchemflow.results import text_hash
 from qchemflow.simulator import SectorSimulator, threaded
 
 NEW_LAYER_SCALE = 0.01

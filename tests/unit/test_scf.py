@@ -3,7 +3,7 @@ import pytest
 from qchemflow.errors import ConvergenceError
 from qchemflow.geometry import Atom, read_xyz
 from qchemflow.scf import (build_molecule, follow_internal_instability, load_scf, new_scf_object,
-                           run_scf, scf_fields, stability_label, timed_scf)
+                           run_scf, scf_fields, stability_label, timed_scf, write_checkpoint)
 
 from conftest import DATA
 
@@ -20,7 +20,7 @@ def water(basis="sto-3g", cartesian=False):
 def test_rhf_matches_crawford_reference(tmp_path):
     molecule = water()
     assert molecule.energy_nuc() == pytest.approx(CRAWFORD_NUCLEAR_REPULSION, abs=1e-9)
-    scf_object, attempts = run_scf(molecule, 1e-10, 100, tmp_path / "scf.chk")
+    scf_object, attempts = run_scf(molecule, 1e-10, 100)
     assert attempts == ["diis"]
     assert scf_object.e_tot == pytest.approx(CRAWFORD_SCF, abs=1e-8)
     fields = scf_fields(scf_object, attempts, None, "sto-3g", False, 0.0)
@@ -29,7 +29,8 @@ def test_rhf_matches_crawford_reference(tmp_path):
 
 
 def test_checkpoint_round_trip(tmp_path):
-    scf_object, _ = run_scf(water(), 1e-10, 100, tmp_path / "scf.chk")
+    scf_object, _ = run_scf(water(), 1e-10, 100)
+    write_checkpoint(scf_object, tmp_path / "scf.chk")
     loaded = load_scf(tmp_path / "scf.chk", 2000)
     assert loaded.e_tot == scf_object.e_tot
     assert loaded.energy_tot() == pytest.approx(scf_object.e_tot, abs=1e-10)

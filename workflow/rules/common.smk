@@ -116,18 +116,14 @@ def active_space_mem_mb(wildcards, attempt):
 def references_mem_mb(wildcards, attempt):
     spec = molecule(wildcards)
     full = resources.sector_dimension(
-        spec.n_basis_functions, (spec.n_electrons + spec.spin) // 2,
-        (spec.n_electrons - spec.spin) // 2)
+        spec.n_basis_functions, *resources.alpha_beta(spec.n_electrons, spec.spin))
     determinants = min(full, config["fci_max_determinants"])
     return resources.references_memory_mb(
         spec.n_basis_functions, spec.n_electrons, spec.spin, determinants, attempt)
 
 
 def active_n_alpha_beta(spec):
-    return (
-        (spec.n_active_electrons + spec.spin) // 2,
-        (spec.n_active_electrons - spec.spin) // 2,
-    )
+    return resources.alpha_beta(spec.n_active_electrons, spec.spin)
 
 
 def vqe_mem_mb(wildcards, attempt):
