@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from typing import Any
 
@@ -206,6 +207,7 @@ def run(arguments: argparse.Namespace) -> None:
         report.write_report(arguments.results, rows, arguments.plots,
                             arguments.html)
     elif arguments.command == "provenance":
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `... | head` ends quietly
         print(provenance_table(arguments.results))
     elif arguments.command == "summary":
         invalid: list[Any] = json.loads(arguments.invalid_rows)
