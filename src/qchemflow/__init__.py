@@ -2,7 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from qchemflow.errors import ConvergenceError, InputError, QchemflowError, ResourceError
+from qchemflow.core.errors import ConvergenceError, InputError, QchemflowError, ResourceError
 
 try:
     __version__ = version("qchemflow")

@@ -2,6 +2,6 @@
 
 import sys
 
-from qchemflow.cli import main
+from qchemflow.pipeline.cli import main
 
 sys.exit(main())

@@ -1,14 +1,12 @@
 rule active_space:
     input:
-        chk="results/{id}/scf.chk",
-        json="results/{id}/scf.json",
+        chk=rules.scf.output.chk,
+        json=rules.scf.output.json,
     output:
         fcidump="results/{id}/hamiltonian.fcidump",
         json="results/{id}/active_space.json",
     params:
-        frozen_core=lambda wildcards: molecule(wildcards).frozen_core,
-        electrons=lambda wildcards: optional_count(molecule(wildcards).active_electrons),
-        orbitals=lambda wildcards: optional_count(molecule(wildcards).active_orbitals),
+        settings=stage_settings("active_space"),
     log:
         "results/{id}/logs/active_space.log",
     benchmark:
@@ -17,9 +15,9 @@ rule active_space:
     resources:
         mem_mb=active_space_mem_mb,
     conda:
-        "../../envs/chemistry.yaml"
+        "../../envs/qchemflow.yaml"
     shell:
-        "qchemflow active-space --scf-json {input.json:q} --scf-chk {input.chk:q}"
-        " --frozen-core {params.frozen_core} --electrons {params.electrons}"
-        " --orbitals {params.orbitals} --threads {threads} --memory-mb {resources.mem_mb}"
+        "qchemflow active-space --settings {params.settings:q} --provenance {PROVENANCE:q}"
+        " --threads {threads} --memory-mb {resources.mem_mb}"
+        " --scf-json {input.json:q} --scf-chk {input.chk:q}"
         " --output-fcidump {output.fcidump:q} --output-json {output.json:q} > {log:q} 2>&1"

@@ -6,16 +6,14 @@ import shutil
 import subprocess
 import sys
 
-from qchemflow.config import load_yaml, validate_config
-from qchemflow.errors import InputError
-from qchemflow import resources
-from qchemflow.results import (
-    CONFIG_HASH_VARIABLE,
-    GIT_COMMIT_VARIABLE,
-    SEED_VARIABLE,
-    config_hash,
-)
-from qchemflow.molecules import load_molecules
+from qchemflow.chemistry.molecules import load_molecules
+from qchemflow.core.errors import InputError
+from qchemflow.core.settings import settings_to_json
+from qchemflow.core.spin import alpha_beta
+from qchemflow.core.memory import sector_dimension
+from qchemflow.pipeline import resources
+from qchemflow.pipeline.config import load_yaml, validate_config
+from qchemflow.pipeline.settings import run_provenance, stage_settings_json
 
 
 def refuse(lines):
@@ -52,13 +50,13 @@ def git_commit():
 
 
 # Provenance for every job's JSON: the effective config's hash, the seed and the git commit.
-os.environ.update(
-    {
-        CONFIG_HASH_VARIABLE: config_hash(dict(config)),
-        SEED_VARIABLE: str(config["seed"]),
-        GIT_COMMIT_VARIABLE: git_commit(),
-    }
-)
+# Passed to each command in its shell line, not as a param, so it never triggers a rerun.
+PROVENANCE = settings_to_json(run_provenance(dict(config), git_commit()))
+# How often the VQE saves its checkpoint: a run setting (it never changes a result), so it is
+# also kept out of params.
+CHECKPOINT_EVERY = config["vqe"]["checkpoint_every"]
+
+
 # Rules call the `qchemflow` CLI from PATH (an activated venv or a conda environment). When
 # Snakemake runs as `.venv/bin/snakemake` without activation, use the CLI beside its Python.
 if shutil.which("qchemflow") is None:
@@ -81,10 +79,9 @@ def geometry_source_file(wildcards):
     return [spec.xyz] if spec.xyz else []
 
 
-def geometry_source_arguments(wildcards):
-    """`--smiles S` or `--xyz PATH` for the geometry command."""
-    spec = molecule(wildcards)
-    return ["--smiles", spec.smiles] if spec.smiles else ["--xyz", spec.xyz]
+def stage_settings(stage):
+    """A params function: the stage's settings object for the molecule, as one JSON argument."""
+    return lambda wildcards: stage_settings_json(stage, molecule(wildcards), config)
 
 
 def molecule_ids():
@@ -95,11 +92,6 @@ def molecule_ids():
 def invalid_rows_json():
     """Rows refused at load time (on_invalid: skip) as JSON [[id, message], ...]."""
     return json.dumps([[row.id or f"row{row.row}", row.message()] for row in INVALID_ROWS])
-
-
-def optional_count(value):
-    """An optional integer as a command-line word."""
-    return "null" if value is None else str(value)
 
 
 # Resources from the problem size; every estimate grows with the attempt (retries ask for more).
@@ -115,15 +107,14 @@ def active_space_mem_mb(wildcards, attempt):
 
 def references_mem_mb(wildcards, attempt):
     spec = molecule(wildcards)
-    full = resources.sector_dimension(
-        spec.n_basis_functions, *resources.alpha_beta(spec.n_electrons, spec.spin))
+    full = sector_dimension(spec.n_basis_functions, *alpha_beta(spec.n_electrons, spec.spin))
     determinants = min(full, config["fci_max_determinants"])
     return resources.references_memory_mb(
         spec.n_basis_functions, spec.n_electrons, spec.spin, determinants, attempt)
 
 
 def active_n_alpha_beta(spec):
-    return resources.alpha_beta(spec.n_active_electrons, spec.spin)
+    return alpha_beta(spec.n_active_electrons, spec.spin)
 
 
 def vqe_mem_mb(wildcards, attempt):
@@ -133,7 +124,7 @@ def vqe_mem_mb(wildcards, attempt):
 
 def vqe_runtime(wildcards, attempt):
     spec = molecule(wildcards)
-    states = resources.sector_dimension(spec.n_active_orbitals, *active_n_alpha_beta(spec))
+    states = sector_dimension(spec.n_active_orbitals, *active_n_alpha_beta(spec))
     return resources.runtime_minutes(states / 2000, attempt)
 
 

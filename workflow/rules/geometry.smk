@@ -5,18 +5,14 @@ rule geometry:
         xyz="results/{id}/geometry.xyz",
         json="results/{id}/geometry.json",
     params:
-        source=geometry_source_arguments,
-        charge=lambda wildcards: molecule(wildcards).charge,
-        multiplicity=lambda wildcards: molecule(wildcards).multiplicity,
-        seed=config["seed"],
+        settings=stage_settings("geometry"),
     log:
         "results/{id}/logs/geometry.log",
     benchmark:
         "results/{id}/benchmarks/geometry.tsv"
     threads: 1
     conda:
-        "../../envs/chemistry.yaml"
+        "../../envs/qchemflow.yaml"
     shell:
-        "qchemflow geometry --id {wildcards.id:q} {params.source:q} --charge {params.charge}"
-        " --multiplicity {params.multiplicity} --seed {params.seed}"
+        "qchemflow geometry --settings {params.settings:q} --provenance {PROVENANCE:q}"
         " --output-xyz {output.xyz:q} --output-json {output.json:q} > {log:q} 2>&1"

@@ -1,11 +1,11 @@
 rule qubits:
     input:
-        active_space="results/{id}/active_space.json",
-        fcidump="results/{id}/hamiltonian.fcidump",
+        active_space=rules.active_space.output.json,
+        fcidump=rules.active_space.output.fcidump,
     output:
         json="results/{id}/qubit_hamiltonian.json",
     params:
-        mapping=config["mapping"],
+        settings=stage_settings("qubits"),
     log:
         "results/{id}/logs/qubits.log",
     benchmark:
@@ -15,8 +15,9 @@ rule qubits:
         mem_mb=vqe_mem_mb,
         runtime=vqe_runtime,
     conda:
-        "../../envs/quantum.yaml"
+        "../../envs/qchemflow.yaml"
     shell:
-        "qchemflow qubits --active-space-json {input.active_space:q} --fcidump {input.fcidump:q}"
-        " --mapping {params.mapping} --threads {threads} --memory-mb {resources.mem_mb}"
+        "qchemflow qubits --settings {params.settings:q} --provenance {PROVENANCE:q}"
+        " --threads {threads} --memory-mb {resources.mem_mb}"
+        " --active-space-json {input.active_space:q} --fcidump {input.fcidump:q}"
         " --output-json {output.json:q} > {log:q} 2>&1"

@@ -1,14 +1,13 @@
 rule references:
     input:
-        chk="results/{id}/scf.chk",
-        scf="results/{id}/scf.json",
-        active_space="results/{id}/active_space.json",
-        fcidump="results/{id}/hamiltonian.fcidump",
+        chk=rules.scf.output.chk,
+        scf=rules.scf.output.json,
+        active_space=rules.active_space.output.json,
+        fcidump=rules.active_space.output.fcidump,
     output:
         json="results/{id}/references.json",
     params:
-        methods=config["references"],
-        fci_max_determinants=config["fci_max_determinants"],
+        settings=stage_settings("references"),
     log:
         "results/{id}/logs/references.log",
     benchmark:
@@ -18,10 +17,10 @@ rule references:
         mem_mb=references_mem_mb,
         runtime=references_runtime,
     conda:
-        "../../envs/chemistry.yaml"
+        "../../envs/qchemflow.yaml"
     shell:
-        "qchemflow references --scf-json {input.scf:q} --scf-chk {input.chk:q}"
-        " --active-space-json {input.active_space:q} --fcidump {input.fcidump:q}"
-        " --methods {params.methods} --fci-max-determinants {params.fci_max_determinants}"
+        "qchemflow references --settings {params.settings:q} --provenance {PROVENANCE:q}"
         " --threads {threads} --memory-mb {resources.mem_mb}"
+        " --scf-json {input.scf:q} --scf-chk {input.chk:q}"
+        " --active-space-json {input.active_space:q} --fcidump {input.fcidump:q}"
         " --output-json {output.json:q} > {log:q} 2>&1"

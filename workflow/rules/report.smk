@@ -1,6 +1,17 @@
 rule report:
     input:
-        expand("results/{id}/vqe.json", id=molecule_ids()),
+        # every per-molecule record the summary and the report read
+        expand(
+            [
+                "results/{id}/geometry.json",
+                "results/{id}/scf.json",
+                "results/{id}/active_space.json",
+                "results/{id}/references.json",
+                "results/{id}/qubit_hamiltonian.json",
+                "results/{id}/vqe.json",
+            ],
+            id=molecule_ids(),
+        ),
     output:
         summary=report(
             "results/summary.csv",
@@ -26,7 +37,7 @@ rule report:
     benchmark:
         "results/benchmarks/report.tsv"
     conda:
-        "../../envs/quantum.yaml"
+        "../../envs/qchemflow.yaml"
     shell:
         "qchemflow report --results results --ids {params.ids:q}"
         " --invalid-rows {params.invalid_rows:q} --summary {output.summary:q}"

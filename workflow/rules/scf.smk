@@ -1,16 +1,12 @@
 rule scf:
     input:
-        xyz="results/{id}/geometry.xyz",
-        json="results/{id}/geometry.json",
+        xyz=rules.geometry.output.xyz,
+        json=rules.geometry.output.json,
     output:
         chk="results/{id}/scf.chk",
         json="results/{id}/scf.json",
     params:
-        basis=lambda wildcards: molecule(wildcards).basis,
-        cartesian=lambda wildcards: molecule(wildcards).cartesian,
-        max_cycles=lambda wildcards: molecule(wildcards).scf_max_cycles,
-        conv_tol=config["scf"]["conv_tol"],
-        stability=config["scf"]["stability"],
+        settings=stage_settings("scf"),
     log:
         "results/{id}/logs/scf.log",
     benchmark:
@@ -19,10 +15,9 @@ rule scf:
     resources:
         mem_mb=scf_mem_mb,
     conda:
-        "../../envs/chemistry.yaml"
+        "../../envs/qchemflow.yaml"
     shell:
-        "qchemflow scf --geometry-json {input.json:q} --geometry-xyz {input.xyz:q}"
-        " --basis {params.basis:q} --cartesian {params.cartesian} --conv-tol {params.conv_tol}"
-        " --max-cycles {params.max_cycles} --stability {params.stability}"
+        "qchemflow scf --settings {params.settings:q} --provenance {PROVENANCE:q}"
         " --threads {threads} --memory-mb {resources.mem_mb}"
+        " --geometry-json {input.json:q} --geometry-xyz {input.xyz:q}"
         " --output-chk {output.chk:q} --output-json {output.json:q} > {log:q} 2>&1"

@@ -13,12 +13,24 @@ from typing import Any, Callable
 
 import numpy as np
 
-from qchemflow.errors import InputError
+from qchemflow.core.errors import InputError
 
 MAX_XYZ_BYTES = 10_000_000
 MAX_FORCE_FIELD_ITERATIONS = 2000
 MAX_BOND_CHANGE_ANGSTROM = 0.15
 MIN_ATOM_DISTANCE_ANGSTROM = 0.4  # the shortest bond, H2's, is 0.74 A
+
+
+@dataclass(frozen=True)
+class GeometrySettings:
+    """What the geometry stage is asked for: one table row's structure, charge and spin."""
+
+    molecule_id: str
+    smiles: str | None
+    xyz: str | None
+    charge: int
+    multiplicity: int
+    seed: int
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
-from qchemflow.results import remove_with_leftovers, write_file_atomic
+from qchemflow.core.files import remove_with_leftovers, write_file_atomic
 
 MAX_SAVING_SHARE = 0.1
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from qchemflow.errors import InputError
+from qchemflow.core.errors import InputError
 
 MAX_YAML_BYTES = 1_000_000
 

@@ -15,20 +15,33 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from qchemflow.errors import ConvergenceError
-from qchemflow.geometry import Atom
-from qchemflow.resources import memory_fix, require_memory, scf_working_memory_mb
-from qchemflow.results import write_file_atomic
+from qchemflow.core.errors import ConvergenceError
+from qchemflow.core.units import HARTREE_TO_MILLIHARTREE
+from qchemflow.chemistry.geometry import Atom
+from qchemflow.core.memory import memory_fix, require_memory, scf_working_memory_mb
+from qchemflow.core.files import write_file_atomic
 
 LEVEL_SHIFT_HARTREE = 0.5
 DAMPING_FACTOR = 0.5
 MAX_STABILITY_STEPS = 5
 ENERGY_LOWERING_HARTREE = 1e-9
+
+
+@dataclass(frozen=True)
+class SCFSettings:
+    """The SCF of one molecule: basis, convergence and stability analysis."""
+
+    basis: str
+    cartesian: bool
+    conv_tol: float
+    max_cycles: int
+    stability: bool
 
 
 def build_molecule(atoms: tuple[Atom, ...], charge: int, spin: int, basis: str, cartesian: bool,
@@ -203,21 +216,6 @@ def _follow(scf_object: Any, conv_tol: float, max_cycles: int) -> tuple[Any, dic
                                          _external_stability(scf_object))
 
 
-def stability_label(stability: dict[str, Any] | None) -> str:
-    """A short label of a ``stability`` record, for tables: what was found and done."""
-    if stability is None:
-        return "not analysed"
-    if stability["internal_stable"] is None:
-        return "analysis failed"
-    parts = ["stable" if stability["internal_stable"] else "internal instability not resolved"]
-    if stability["followed"]:
-        parts.insert(0, f"followed {stability['followed']} internal instability "
-                        f"(-{stability['energy_lowering'] * 1000:.4g} mHa)")
-    if stability["external_stable"] is False:
-        parts.append("unstable towards UHF")
-    return ", ".join(parts)
-
-
 def stability_flags(stability: dict[str, Any] | None) -> list[str]:
     """The report's flags for a ``stability`` record (empty when nothing is worth saying)."""
     if stability is None:
@@ -229,7 +227,7 @@ def stability_flags(stability: dict[str, Any] | None) -> list[str]:
     if stability["followed"]:
         flags.append(f"SCF: the first solution was a saddle point; {stability['followed']} "
                      f"internal instability followed, energy lowered by "
-                     f"{stability['energy_lowering'] * 1000:.4g} mHa")
+                     f"{stability['energy_lowering'] * HARTREE_TO_MILLIHARTREE:.4g} mHa")
     if not stability["internal_stable"]:
         flags.append(f"SCF: an internal instability remains after {stability['followed']} "
                      "steps; the SCF energy is not a minimum")
@@ -304,8 +302,7 @@ def scf_fields(scf_object: Any, attempts: list[str], stability: dict[str, Any] |
     }
 
 
-def timed_scf(molecule: Any, conv_tol: float, max_cycles: int, stability_analysis: bool,
-              chkfile: str | Path, basis: str, cartesian: bool) -> dict[str, Any]:
+def timed_scf(molecule: Any, settings: SCFSettings, chkfile: str | Path) -> dict[str, Any]:
     """Run the SCF (and its stability analysis), write the checkpoint, return ``scf.json``'s fields.
     """
     start = time.perf_counter()
@@ -314,12 +311,13 @@ def timed_scf(molecule: Any, conv_tol: float, max_cycles: int, stability_analysi
         scf_working_memory_mb(n_basis_functions), molecule.max_memory,
         f"SCF ({n_basis_functions} basis functions)",
         memory_fix("scf", "use a smaller basis"))
-    scf_object, attempts = run_scf(molecule, conv_tol, max_cycles)
+    scf_object, attempts = run_scf(molecule, settings.conv_tol, settings.max_cycles)
     stability = None
-    if stability_analysis:
-        scf_object, stability = follow_internal_instability(scf_object, conv_tol, max_cycles)
+    if settings.stability:
+        scf_object, stability = follow_internal_instability(scf_object, settings.conv_tol,
+                                                            settings.max_cycles)
     write_checkpoint(scf_object, chkfile)
-    fields = scf_fields(scf_object, attempts, stability, basis, cartesian,
+    fields = scf_fields(scf_object, attempts, stability, settings.basis, settings.cartesian,
                         time.perf_counter() - start)
     # PySCF keeps the two-electron integrals in memory only when they fit in max_memory;
     # otherwise it recomputes them every iteration (direct SCF).

@@ -1,9 +1,9 @@
-"""Memory and runtime: the jobs' requests (used by the rules) and the stages' guards.
-
-Every request grows linearly with the Snakemake attempt, so a retry after an out-of-memory or
-time-limit kill asks for more. Before a stage allocates its large arrays it estimates them and
+"""Memory guards: before a stage allocates its large arrays it estimates them, and
 :func:`require_memory` refuses, with the estimate and the fix, when they do not fit in what the
 job has left (its ``mem_mb`` minus what the process already holds).
+
+The estimates are shared with the job requests (:mod:`qchemflow.pipeline.resources`), so a job
+always asks for at least what its guards will check.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import sys
 from math import comb
 from pathlib import Path
 
-from qchemflow.errors import ResourceError
+from qchemflow.core.errors import ResourceError
 
-BASE_MEMORY_MB = 1000
 BYTES_PER_FLOAT = 8
 BYTES_PER_SPARSE_ENTRY = 36  # CSR value and index, plus row, column and value while building
 FCI_VECTORS = 20
@@ -43,17 +42,6 @@ def process_memory_mb() -> float:
 def memory_fix(rule: str, shrink: str) -> str:
     """What to change when a rule's job lacks memory."""
     return f"raise mem_mb (--set-resources {rule}:mem_mb=...) or {shrink}"
-
-
-def alpha_beta(n_electrons: int, spin: int) -> tuple[int, int]:
-    """Alpha and beta electron counts for ``n_electrons`` and 2S = ``spin``."""
-    return (n_electrons + spin) // 2, (n_electrons - spin) // 2
-
-
-def occupied_virtual(n_orbitals: int, n_electrons: int, spin: int) -> tuple[int, int]:
-    """Occupied (alpha) and virtual (beta) orbital counts: the larger of each spin's o and v."""
-    n_alpha, n_beta = alpha_beta(n_electrons, spin)
-    return n_alpha, n_orbitals - n_beta
 
 
 def require_memory(needed_mb: float, max_memory_mb: float, what: str, fix: str) -> float:
@@ -115,30 +103,6 @@ def integral_memory_mb(n_basis_functions: int) -> float:
     return n_basis_functions ** 4 / 8 * BYTES_PER_FLOAT / 1e6
 
 
-def scf_memory_mb(n_basis_functions: int, attempt: int = 1) -> int:
-    """SCF: integrals, three working copies, the base process."""
-    return int((BASE_MEMORY_MB + 3 * integral_memory_mb(n_basis_functions)) * attempt)
-
-
-def active_space_memory_mb(n_basis_functions: int, n_active_orbitals: int, attempt: int = 1
-                           ) -> int:
-    """The active-space job's request: the process, the AO integrals (so PySCF transforms them
-    in memory) and the guard's active-space integral estimate."""
-    return int((BASE_MEMORY_MB + integral_memory_mb(n_basis_functions)
-                + active_integrals_memory_mb(n_active_orbitals)) * attempt)
-
-
-def references_memory_mb(n_basis_functions: int, n_electrons: int, spin: int,
-                         fci_determinants: int, attempt: int = 1) -> int:
-    """CCSD(T) (integrals in memory, amplitudes and intermediates) and the largest CI vector set,
-    with the same estimates as the stage's guards."""
-    n_occupied, n_virtual = occupied_virtual(n_basis_functions, n_electrons, spin)
-    total = (BASE_MEMORY_MB + 3 * integral_memory_mb(n_basis_functions)
-             + coupled_cluster_memory_mb(n_occupied, max(n_virtual, 1), spin != 0)
-             + fci_memory_mb(fci_determinants))
-    return int(total * attempt)
-
-
 def sector_dimension(n_orbitals: int, n_alpha: int, n_beta: int) -> int:
     """States with fixed alpha and beta counts."""
     return comb(n_orbitals, n_alpha) * comb(n_orbitals, n_beta)
@@ -149,16 +113,3 @@ def sector_hamiltonian_memory_mb(dimension: int, patterns: int) -> float:
     built) and the simulator's state vectors, in MB."""
     matrix = dimension * min(patterns, dimension) * BYTES_PER_SPARSE_ENTRY
     return (matrix + STATE_COPIES * dimension * BYTES_PER_FLOAT) / 1e6
-
-
-def vqe_memory_mb(n_orbitals: int, n_alpha: int, n_beta: int, attempt: int = 1) -> int:
-    """The VQE job's request: the process plus the sector Hamiltonian, with an upper bound on the
-    number of X patterns (dense integrals)."""
-    dimension = sector_dimension(n_orbitals, n_alpha, n_beta)
-    patterns = (2 * n_orbitals) ** 4 // 60 + 1
-    return int((BASE_MEMORY_MB + sector_hamiltonian_memory_mb(dimension, patterns)) * attempt)
-
-
-def runtime_minutes(work: float, attempt: int = 1, minimum: int = 10) -> int:
-    """Minutes for a job whose cost scales like ``work`` (seconds on this class of machine)."""
-    return int(max(minimum, 3 * work / 60) * attempt)

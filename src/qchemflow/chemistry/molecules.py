@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from qchemflow.active_space import choose_active_space
-from qchemflow.errors import InputError
-from qchemflow.geometry import check_spin, electron_count, read_xyz, smiles_symbols_and_charge
+from qchemflow.chemistry.active_space import choose_active_space
+from qchemflow.core.errors import InputError
+from qchemflow.chemistry.geometry import check_spin, electron_count, read_xyz, smiles_symbols_and_charge
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 KNOWN_COLUMNS = ("id", "smiles", "xyz", "charge", "multiplicity", "basis", "cartesian",

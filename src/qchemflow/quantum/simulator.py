@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 
-from qchemflow.ansatz import Ansatz, Excitation
-from qchemflow.qubits import Sector, _pauli_arrays, _z_parity
+from qchemflow.quantum.ansatz import Ansatz, Excitation
+from qchemflow.quantum.sector import Sector, pauli_arrays, z_parity
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def pauli_rotation_pairs(string: tuple[tuple[int, str], ...], sector: Sector, pa
 
     i P maps |b> to sign(b) |b XOR x>; pairs are listed once, from the lower qubit index.
     """
-    masks = _pauli_arrays([(string, 1.0)], sector.n_qubits)
+    masks = pauli_arrays([(string, 1.0)], sector.n_qubits)
     x_mask, z_mask, y_count = (int(masks.x_masks[0]), int(masks.z_masks[0]),
                                int(masks.y_counts[0]))
     if y_count % 2 != 1 or x_mask == 0:
@@ -74,7 +74,7 @@ def pauli_rotation_pairs(string: tuple[tuple[int, str], ...], sector: Sector, pa
     targets = indices ^ x_mask
     found = np.minimum(np.searchsorted(sorted_indices, targets), sector.dimension - 1)
     keep = (sorted_indices[found] == targets) & (indices < targets)
-    parity = _z_parity(indices[keep], z_mask)
+    parity = z_parity(indices[keep], z_mask)
     # i * i^y * (-1)^{b.z}: real because y is odd.
     sign = np.real(1j * (1j ** (y_count % 4))) * parity
     return GatePairs(np.nonzero(keep)[0], order[found[keep]], sign.astype(float), parameter,

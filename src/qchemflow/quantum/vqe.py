@@ -2,7 +2,7 @@
 
 The circuit (Hartree-Fock preparation plus one exact excitation gate per excitation) is built with
 Cirq; the optimisation simulates that circuit on the particle-number sector with
-:class:`~qchemflow.simulator.SectorSimulator` (gates read back from the circuit). The final
+:class:`~qchemflow.quantum.simulator.SectorSimulator` (gates read back from the circuit). The final
 parameters are checked by simulating the decomposed circuit (CNOTs and rotations) with Cirq or
 qsim when ``simulator`` asks for it.
 """
@@ -17,49 +17,45 @@ from typing import Any
 import numpy as np
 import scipy.optimize
 
-from qchemflow import adapt, circuits
-from qchemflow.ansatz import Ansatz, k_upccgsd, uccsd
-from qchemflow.checkpoint import EvaluationLog
-from qchemflow.errors import InputError
-from qchemflow.qubits import (PauliTerms, Sector, _occupation_to_qubit_index_jordan_wigner,
+from qchemflow.quantum import adapt, circuits
+from qchemflow.quantum.ansatz import Ansatz, k_upccgsd, uccsd
+from qchemflow.quantum.checkpoint import EvaluationLog
+from qchemflow.core.errors import InputError
+from qchemflow.core.settings import RunSettings
+from qchemflow.quantum.sector import (PauliTerms, Sector, jordan_wigner_qubit_indices,
                               build_sector, full_space, require_sector_memory, sector_matrix,
                               spin_squared_matrix)
-from qchemflow.results import text_hash
-from qchemflow.simulator import SectorSimulator, threaded
+from qchemflow.core.provenance import qchemflow_version, text_hash
+from qchemflow.quantum.simulator import SectorSimulator, threaded
 
 NEW_LAYER_SCALE = 0.01
 
 
 @dataclass(frozen=True)
 class VQESettings:
-    """What the user chose for the VQE."""
+    """What shapes the VQE's result: ansatz, optimizer, stopping rule, simulator check, seed.
 
-    ansatz: str = "uccsd"
-    layers: int = 1
-    optimizer: str = "L-BFGS-B"
-    gradient_tolerance: float = 1e-5
-    max_iterations: int = 5000
-    simulator: str = "qchemflow"
-    seed: int = 42
-    adapt_gradient_norm: float = 1e-3
-    adapt_max_operators: int = 200
-    adapt_pool: str = "fermionic"
-    threads: int = 1
-    checkpoint_every: int = 10
+    Threads and checkpoint cadence change how, never what, the VQE computes: they are run
+    settings, passed apart.
+    """
 
-
-RUNTIME_SETTINGS = ("threads", "checkpoint_every")  # change how, never what, the VQE computes
+    ansatz: str
+    layers: int
+    optimizer: str
+    gradient_tolerance: float
+    max_iterations: int
+    simulator: str
+    seed: int
+    adapt_gradient_norm: float
+    adapt_max_operators: int
+    adapt_pool: str
 
 
 def checkpoint_key(qubit_hamiltonian_text: str, settings: VQESettings) -> str:
     """What a checkpoint belongs to: the qubit Hamiltonian file, the settings that shape the
-    optimisation (threads and checkpoint frequency do not: results are bitwise the same) and the
-    qchemflow version."""
-    from qchemflow import __version__
-
-    shaping = {name: value for name, value in dataclasses.asdict(settings).items()
-               if name not in RUNTIME_SETTINGS}
-    return text_hash(qubit_hamiltonian_text + repr(sorted(shaping.items())) + __version__)
+    optimisation and the qchemflow version."""
+    shaping = sorted(dataclasses.asdict(settings).items())
+    return text_hash(qubit_hamiltonian_text + repr(shaping) + qchemflow_version())
 
 
 def layered_ansatz(base: Ansatz, layers: int) -> Ansatz:
@@ -135,7 +131,7 @@ def cross_check_energy(circuit: Any, parameters: np.ndarray, sector: Sector,
         result = cirq.Simulator(dtype=np.complex128).simulate(decomposed, qubit_order=qubits)
     state = np.asarray(result.final_state_vector, dtype=complex)
     state /= np.linalg.norm(state)  # qsim works in single precision
-    amplitudes = state[_occupation_to_qubit_index_jordan_wigner(sector.occupations, sector.n_qubits)]
+    amplitudes = state[jordan_wigner_qubit_indices(sector.occupations, sector.n_qubits)]
     return float(np.real(np.conj(amplitudes) @ (hamiltonian @ amplitudes)))
 
 
@@ -210,7 +206,7 @@ def optimise_adapt(settings: VQESettings, sector: Sector, hamiltonian: Any, n_or
 
 
 def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_beta: int,
-            settings: VQESettings, max_memory_mb: int, log: EvaluationLog | None = None
+            settings: VQESettings, run: RunSettings, log: EvaluationLog | None = None
             ) -> dict[str, Any]:
     """Build, optimise and check the VQE; return the ``vqe.json`` fields (without the error).
 
@@ -221,7 +217,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
         n_alpha: active alpha electrons.
         n_beta: active beta electrons.
         settings: the VQE settings.
-        max_memory_mb: the job's memory; above it the VQE is refused.
+        run: threads (Hamiltonian products) and memory (above it the VQE is refused).
         log: the evaluation log (checkpoint); None: no checkpoint.
 
     Raises:
@@ -237,8 +233,8 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
         sector = full_space(2 * n_orbitals)  # qubit rotations do not conserve N
     else:
         sector = build_sector(mapping, 2 * n_orbitals, n_alpha, n_beta)
-    estimate = require_sector_memory(sector, terms, max_memory_mb, "vqe")
-    hamiltonian = threaded(sector_matrix(terms, sector), settings.threads)
+    estimate = require_sector_memory(sector, terms, run.memory_mb, "vqe")
+    hamiltonian = threaded(sector_matrix(terms, sector), run.threads)
     optimise = optimise_adapt if settings.ansatz == "adapt" else optimise_fixed_ansatz
     optimised = optimise(settings, sector, hamiltonian, n_orbitals, n_alpha, n_beta, log)
     simulator = optimised.simulator
@@ -275,8 +271,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
         "simulator": settings.simulator,
         "check": check,
         "seed": settings.seed,
-        "checkpoint": {"every_iterations": settings.checkpoint_every,
-                       "resumed_evaluations": log.replayed},
+        "checkpoint": {"every_iterations": log.every, "resumed_evaluations": log.replayed},
         "initial_parameters": "zeros (Hartree-Fock state); later layers seeded normal(0, 0.01)",
         "mapping": mapping,
         "circuit_mapping": "jordan_wigner",

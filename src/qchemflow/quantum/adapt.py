@@ -19,9 +19,9 @@ import numpy as np
 import openfermion
 import scipy.sparse
 
-from qchemflow.ansatz import Ansatz, Excitation, reference_occupation
-from qchemflow.qubits import Sector
-from qchemflow.simulator import (GatePairs, SectorSimulator, excitation_pairs,
+from qchemflow.quantum.ansatz import Ansatz, Excitation, reference_occupation
+from qchemflow.quantum.sector import Sector
+from qchemflow.quantum.simulator import (GatePairs, SectorSimulator, excitation_pairs,
                                  pauli_rotation_pairs)
 
 INVERSE_SQRT_12 = 1.0 / np.sqrt(12.0)
@@ -93,7 +93,7 @@ def qubit_pool(n_orbitals: int) -> list[tuple[tuple[int, str], ...]]:
     string of the Jordan-Wigner images of the singlet GSD pool's excitations, Z factors removed.
     Each string has an odd number of Y, so exp(theta i P) is a real rotation.
     """
-    from qchemflow.circuits import jordan_wigner_rotations
+    from qchemflow.quantum.circuits import jordan_wigner_rotations
 
     strings: set[tuple[tuple[int, str], ...]] = set()
     for operator in singlet_gsd_pool(n_orbitals):

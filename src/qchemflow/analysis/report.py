@@ -10,9 +10,10 @@ import html
 from pathlib import Path
 from typing import Any
 
-from qchemflow import __version__
-from qchemflow.results import read_json, write_text_atomic
-from qchemflow.summary import CHEMICAL_ACCURACY_MHA, HARTREE_TO_MILLIHARTREE
+from qchemflow.core.files import write_text_atomic
+from qchemflow.core.provenance import qchemflow_version
+from qchemflow.core.records import read_record
+from qchemflow.core.units import CHEMICAL_ACCURACY_MHA, error_millihartree
 
 COMPARED_METHODS = (("hf", "HF"), ("mp2_active", "MP2"), ("ccsd_active", "CCSD"),
                     ("ccsd_t_active", "CCSD(T)"), ("vqe", "VQE"))
@@ -29,7 +30,7 @@ def method_errors(row: dict[str, Any]) -> dict[str, float]:
     casci = row.get("casci")
     if casci is None:
         return {}
-    return {label: (row[key] - casci) * HARTREE_TO_MILLIHARTREE
+    return {label: float(error_millihartree(row[key], casci) or 0.0)
             for key, label in COMPARED_METHODS if row.get(key) is not None}
 
 
@@ -87,7 +88,7 @@ def plot_convergence(traces: dict[str, tuple[list[float], float]], path: Path) -
     """VQE error against CASCI per iteration (log scale)."""
     figure, axes = _new_axes(7.0)
     for molecule_id, (trace, casci) in traces.items():
-        errors = [max(abs(energy - casci) * HARTREE_TO_MILLIHARTREE, ERROR_FLOOR_MHA)
+        errors = [max(abs(error_millihartree(energy, casci) or 0.0), ERROR_FLOOR_MHA)
                   for energy in trace]
         axes.plot(range(len(errors)), errors, label=molecule_id)
     axes.set_xscale("symlog")
@@ -157,7 +158,7 @@ img {{ max-width: 100%; }}
 <h1>qchemflow report</h1>
 <p>Energies in Hartree (total, nuclear repulsion and frozen core included); errors in mHa
 against CASCI, the exact energy of the active-space Hamiltonian that the VQE sees. Chemical
-accuracy: 1.6 mHa. qchemflow {html.escape(__version__)}.</p>
+accuracy: 1.6 mHa. qchemflow {html.escape(qchemflow_version())}.</p>
 <ul>{setting_items}</ul>
 <h2>Summary</h2>
 <table id="summary"><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>
@@ -182,7 +183,7 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
         vqe_file = Path(results_folder) / str(row["id"]) / "vqe.json"
         if row.get("casci") is None or not vqe_file.is_file():
             continue
-        vqe = read_json(vqe_file)
+        vqe = read_record(vqe_file)
         if vqe.get("status") == "ok":
             traces[str(row["id"])] = (vqe["trace"], row["casci"])
             settings = {key: vqe[key] for key in ("mapping", "ansatz", "layers", "optimizer",

@@ -17,7 +17,7 @@ import numpy as np
 import openfermion
 import sympy
 
-from qchemflow.ansatz import Ansatz, Excitation
+from qchemflow.quantum.ansatz import Ansatz, Excitation
 
 
 @functools.lru_cache(maxsize=None)

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from math import comb
 from typing import Any, Callable
 
 import numpy as np
 
-from qchemflow.errors import ConvergenceError, ResourceError
-from qchemflow.resources import (alpha_beta, coupled_cluster_memory_mb, fci_memory_mb,
-                                 memory_fix, mp2_memory_mb, occupied_virtual, require_memory)
+from qchemflow.core.errors import ConvergenceError, ResourceError
+from qchemflow.chemistry.active_space import (ActiveHamiltonian, ActiveSpaceChoice,
+                                              active_space_integrals)
+from qchemflow.core.memory import (coupled_cluster_memory_mb, fci_memory_mb, memory_fix,
+                                   mp2_memory_mb, require_memory, sector_dimension)
+from qchemflow.core.records import METHOD_ORDER
+from qchemflow.core.units import error_millihartree
+from qchemflow.core.spin import alpha_beta, occupied_virtual, spin_squared_value
 
 CC_ENERGY_TOLERANCE = 1e-10
 CC_AMPLITUDE_TOLERANCE = 1e-8
@@ -27,8 +31,14 @@ SPIN_PENALTY_HARTREE = 0.5
 SPIN_TOLERANCE = 1e-5
 NON_VARIATIONAL_TOLERANCE = 1e-9
 MEMORY_FIX = memory_fix("references", "shrink the space")
-METHOD_ORDER = ("hf", "mp2", "ccsd", "ccsd_t", "mp2_active", "ccsd_active", "ccsd_t_active",
-                "casci", "fci")
+
+
+@dataclass(frozen=True)
+class ReferenceSettings:
+    """Which classical methods run, and the largest CI they may attempt."""
+
+    methods: tuple[str, ...]
+    fci_max_determinants: int
 
 
 @dataclass
@@ -37,19 +47,14 @@ class ReferenceProblem:
 
     scf_object: Any
     n_frozen: int
-    active_h1: np.ndarray
-    active_h2: np.ndarray
-    active_core_energy: float
-    active_n_orbitals: int
-    active_n_electrons: int
-    spin: int
+    active: ActiveHamiltonian
     fci_max_determinants: int
     cache: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def active_n_alpha_beta(self) -> tuple[int, int]:
-        """Active alpha and beta electrons."""
-        return alpha_beta(self.active_n_electrons, self.spin)
+    def spin(self) -> int:
+        """2S of the molecule (and of its active space)."""
+        return self.active.spin
 
 
 @dataclass
@@ -79,11 +84,6 @@ def _full_space_size(problem: ReferenceProblem) -> tuple[int, int]:
             int(scf_object.mol.nelectron) - 2 * problem.n_frozen)
 
 
-def determinant_count(n_orbitals: int, n_alpha: int, n_beta: int) -> int:
-    """Number of Slater determinants with fixed alpha and beta counts."""
-    return comb(n_orbitals, n_alpha) * comb(n_orbitals, n_beta)
-
-
 def fci_ground_state(h1: np.ndarray, h2: np.ndarray, n_orbitals: int, n_alpha_beta: tuple[int, int],
                      core_energy: float, max_memory_mb: float) -> tuple[float, float, bool]:
     """Lowest eigenvalue of a Hamiltonian in the sector of the requested spin.
@@ -100,8 +100,7 @@ def fci_ground_state(h1: np.ndarray, h2: np.ndarray, n_orbitals: int, n_alpha_be
     from pyscf import fci
 
     n_alpha, n_beta = n_alpha_beta
-    s = (n_alpha - n_beta) / 2
-    target = s * (s + 1)
+    target = spin_squared_value(n_alpha, n_beta)
     for penalty in (SPIN_PENALTY_HARTREE, 5 * SPIN_PENALTY_HARTREE):
         solver = fci.direct_spin1.FCI()
         solver.conv_tol = FCI_ENERGY_TOLERANCE
@@ -121,7 +120,7 @@ def fci_ground_state(h1: np.ndarray, h2: np.ndarray, n_orbitals: int, n_alpha_be
 
 def _too_many_determinants(problem: ReferenceProblem, n_orbitals: int,
                            n_alpha_beta: tuple[int, int], name: str) -> MethodResult | None:
-    count = determinant_count(n_orbitals, *n_alpha_beta)
+    count = sector_dimension(n_orbitals, *n_alpha_beta)
     if count <= problem.fci_max_determinants:
         require_memory(fci_memory_mb(count), problem.scf_object.max_memory,
                        f"{name} ({count} determinants)", MEMORY_FIX)
@@ -167,7 +166,7 @@ def _coupled_cluster(scf_object: Any, frozen: int | None) -> Any:
 def _ccsd_cached(problem: ReferenceProblem, key: str, scf_object: Any, frozen: int | None) -> Any:
     if key not in problem.cache:
         size = (_full_space_size(problem) if key == "full"
-                else (problem.active_n_orbitals, problem.active_n_electrons))
+                else (problem.active.n_orbitals, problem.active.n_electrons))
         _require_method_memory(problem, "CCSD", coupled_cluster_memory_mb, *size)
         start = time.perf_counter()
         problem.cache[key] = (_coupled_cluster(scf_object, frozen), time.perf_counter() - start)
@@ -209,18 +208,18 @@ def active_space_scf(problem: ReferenceProblem) -> Any:
 
     if "active_scf" in problem.cache:
         return problem.cache["active_scf"]
-    n = problem.active_n_orbitals
-    n_alpha, n_beta = problem.active_n_alpha_beta
+    n = problem.active.n_orbitals
+    n_alpha, n_beta = problem.active.n_alpha_beta
     molecule = gto.M(verbose=0)
-    molecule.nelectron = problem.active_n_electrons
+    molecule.nelectron = problem.active.n_electrons
     molecule.spin = problem.spin
     molecule.incore_anyway = True
     molecule.max_memory = problem.scf_object.max_memory
     scf_object = scf.RHF(molecule) if problem.spin == 0 else scf.ROHF(molecule)
-    scf_object.get_hcore = lambda *args: problem.active_h1
+    scf_object.get_hcore = lambda *args: problem.active.h1
     scf_object.get_ovlp = lambda *args: np.eye(n)
-    scf_object.energy_nuc = lambda *args: problem.active_core_energy
-    scf_object._eri = ao2mo.restore(8, problem.active_h2, n)
+    scf_object.energy_nuc = lambda *args: problem.active.core_energy
+    scf_object._eri = ao2mo.restore(8, problem.active.h2, n)
     scf_object.conv_tol = 1e-12
     scf_object.verbose = 0
     alpha = np.diag([1.0] * n_alpha + [0.0] * (n - n_alpha))
@@ -234,8 +233,8 @@ def mp2_active(problem: ReferenceProblem) -> MethodResult:
     """MP2 on the active-space Hamiltonian."""
     from pyscf import mp
 
-    _require_method_memory(problem, "MP2", mp2_memory_mb, problem.active_n_orbitals,
-                           problem.active_n_electrons)
+    _require_method_memory(problem, "MP2", mp2_memory_mb, problem.active.n_orbitals,
+                           problem.active.n_electrons)
     solver = mp.MP2(active_space_scf(problem))
     solver.verbose = 0
     solver.kernel()
@@ -265,35 +264,31 @@ def ccsd_t_active(problem: ReferenceProblem) -> MethodResult:
 
 def casci(problem: ReferenceProblem) -> MethodResult:
     """Exact ground state of the active-space Hamiltonian with the requested spin."""
-    n_alpha_beta = problem.active_n_alpha_beta
-    skipped = _too_many_determinants(problem, problem.active_n_orbitals, n_alpha_beta, "casci")
+    n_alpha_beta = problem.active.n_alpha_beta
+    skipped = _too_many_determinants(problem, problem.active.n_orbitals, n_alpha_beta, "casci")
     if skipped:
         return skipped
     energy, s_squared, converged = fci_ground_state(
-        problem.active_h1, problem.active_h2, problem.active_n_orbitals, n_alpha_beta,
-        problem.active_core_energy, problem.scf_object.max_memory)
+        problem.active.h1, problem.active.h2, problem.active.n_orbitals, n_alpha_beta,
+        problem.active.core_energy, problem.scf_object.max_memory)
     return MethodResult(energy, converged, details={
-        "s2": s_squared, "determinants": determinant_count(problem.active_n_orbitals, *n_alpha_beta)})
+        "s2": s_squared, "determinants": sector_dimension(problem.active.n_orbitals, *n_alpha_beta)})
 
 
 def full_configuration_interaction(problem: ReferenceProblem) -> MethodResult:
     """FCI over every orbital that is not frozen, with the requested spin."""
-    from pyscf import ao2mo, mcscf
-
     scf_object = problem.scf_object
     n_orbitals, n_electrons = _full_space_size(problem)
     n_alpha_beta = alpha_beta(n_electrons, problem.spin)
     skipped = _too_many_determinants(problem, n_orbitals, n_alpha_beta, "fci")
     if skipped:
         return skipped
-    solver = mcscf.CASCI(scf_object, n_orbitals, n_alpha_beta)
-    solver.ncore = problem.n_frozen
-    h1, core_energy = solver.get_h1eff()
-    h2 = ao2mo.restore(1, solver.get_h2eff(), n_orbitals)
+    h1, h2, core_energy = active_space_integrals(scf_object, ActiveSpaceChoice(
+        problem.n_frozen, problem.n_frozen, n_electrons, n_orbitals, problem.spin))
     energy, s_squared, converged = fci_ground_state(
         h1, h2, n_orbitals, n_alpha_beta, core_energy, scf_object.max_memory)
     return MethodResult(energy, converged, details={
-        "s2": s_squared, "determinants": determinant_count(n_orbitals, *n_alpha_beta)})
+        "s2": s_squared, "determinants": sector_dimension(n_orbitals, *n_alpha_beta)})
 
 
 METHODS: dict[str, Callable[[ReferenceProblem], MethodResult]] = {
@@ -331,7 +326,7 @@ def non_variational_flags(energies: dict[str, float | None]) -> list[str]:
     for approximate, exact in pairs:
         low, reference = energies.get(approximate), energies.get(exact)
         if low is not None and reference is not None and low < reference - NON_VARIATIONAL_TOLERANCE:
-            flags.append(f"{approximate} is {1000 * (reference - low):.4f} mHa below {exact} "
+            flags.append(f"{approximate} is {error_millihartree(reference, low):.4f} mHa below {exact} "
                          "(coupled cluster is not variational)")
     return flags
 

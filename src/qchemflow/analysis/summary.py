@@ -7,16 +7,15 @@ import io
 from pathlib import Path
 from typing import Any
 
-from qchemflow.references import METHOD_ORDER
-from qchemflow.results import read_json, write_text_atomic
-from qchemflow.scf import stability_label
+from qchemflow.core.files import write_text_atomic
+from qchemflow.core.units import (CHEMICAL_ACCURACY_MHA, HARTREE_TO_MILLIHARTREE,
+                                  error_millihartree)
+from qchemflow.core.records import METHOD_ORDER, read_record
 
 STAGE_FILES = {"geometry": "geometry.json", "scf": "scf.json",
                "active_space": "active_space.json", "references": "references.json",
                "qubits": "qubit_hamiltonian.json", "vqe": "vqe.json"}
 STAGES = tuple(STAGE_FILES)
-HARTREE_TO_MILLIHARTREE = 1000.0
-CHEMICAL_ACCURACY_MHA = 1.6
 COLUMNS = (
     "id", "status", "formula", "charge", "multiplicity", "n_electrons", "basis",
     "n_basis_functions", "scf_stability", "active_electrons", "active_orbitals", "n_qubits",
@@ -41,16 +40,24 @@ def molecule_status(records: dict[str, dict[str, Any]]) -> str:
     return "ok"
 
 
-def error_millihartree(energy: float | None, exact: float | None) -> float | None:
-    """``energy - exact`` in mHa, or None when either is missing."""
-    if energy is None or exact is None:
-        return None
-    return (energy - exact) * HARTREE_TO_MILLIHARTREE
+def stability_label(stability: dict[str, Any] | None) -> str:
+    """A short label of a ``stability`` record, for tables: what was found and done."""
+    if stability is None:
+        return "not analysed"
+    if stability["internal_stable"] is None:
+        return "analysis failed"
+    parts = ["stable" if stability["internal_stable"] else "internal instability not resolved"]
+    if stability["followed"]:
+        parts.insert(0, f"followed {stability['followed']} internal instability "
+                        f"(-{stability['energy_lowering'] * HARTREE_TO_MILLIHARTREE:.4g} mHa)")
+    if stability["external_stable"] is False:
+        parts.append("unstable towards UHF")
+    return ", ".join(parts)
 
 
 def summary_row(molecule_id: str, folder: Path) -> dict[str, Any]:
     """One summary row from the molecule's result files."""
-    records = {stage: read_json(folder / name) for stage, name in STAGE_FILES.items()
+    records = {stage: read_record(folder / name) for stage, name in STAGE_FILES.items()
                if (folder / name).is_file()}
     geometry = records.get("geometry", {})
     scf = records.get("scf", {})

@@ -15,10 +15,20 @@ from typing import Any
 
 import numpy as np
 
-from qchemflow.errors import InputError
-from qchemflow.results import write_file_atomic
+from qchemflow.core.errors import InputError
+from qchemflow.core.spin import alpha_beta
+from qchemflow.core.files import write_file_atomic
 
 DEGENERACY_TOLERANCE_HARTREE = 1e-5
+
+
+@dataclass(frozen=True)
+class ActiveSpaceSettings:
+    """The requested active space (None: every orbital and electron not frozen)."""
+
+    frozen_core: bool
+    electrons: int | None
+    orbitals: int | None
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,33 @@ class ActiveSpaceChoice:
     @property
     def n_alpha_beta(self) -> tuple[int, int]:
         """Active alpha and beta electron counts (high-spin: alpha >= beta)."""
-        return (self.n_electrons + self.spin) // 2, (self.n_electrons - self.spin) // 2
+        return alpha_beta(self.n_electrons, self.spin)
+
+
+@dataclass(frozen=True)
+class ActiveHamiltonian:
+    """The active-space Hamiltonian as read from its FCIDUMP.
+
+    Attributes:
+        h1: one-electron integrals (n, n).
+        h2: two-electron integrals, the full (n, n, n, n) tensor in chemists' notation.
+        core_energy: nuclear repulsion plus the frozen and inactive core, Hartree.
+        n_orbitals: active spatial orbitals.
+        n_electrons: active electrons.
+        spin: 2S.
+    """
+
+    h1: np.ndarray
+    h2: np.ndarray
+    core_energy: float
+    n_orbitals: int
+    n_electrons: int
+    spin: int
+
+    @property
+    def n_alpha_beta(self) -> tuple[int, int]:
+        """Active alpha and beta electron counts."""
+        return alpha_beta(self.n_electrons, self.spin)
 
 
 def choose_active_space(n_electrons: int, n_molecular_orbitals: int, n_frozen: int, spin: int,
@@ -83,7 +119,7 @@ def choose_active_space(n_electrons: int, n_molecular_orbitals: int, n_frozen: i
                          f"core orbitals; use at most {n_electrons - 2 * n_frozen} active electrons "
                          "or set frozen_core to false")
     orbitals = n_molecular_orbitals - n_core if active_orbitals is None else active_orbitals
-    n_alpha = (electrons + spin) // 2
+    n_alpha = alpha_beta(electrons, spin)[0]
     if orbitals < max(n_alpha, 1):
         raise InputError(f"{orbitals} active orbitals cannot hold {electrons} electrons with spin "
                          f"{spin}; use at least {max(n_alpha, 1)} active orbitals")
@@ -145,6 +181,17 @@ def read_fcidump(path: str | Path) -> dict[str, Any]:
 
     data: dict[str, Any] = fcidump.read(str(path), verbose=False)
     return data
+
+
+def read_active_hamiltonian(path: str | Path) -> ActiveHamiltonian:
+    """The FCIDUMP as an :class:`ActiveHamiltonian` (two-electron integrals unpacked)."""
+    from pyscf import ao2mo
+
+    data = read_fcidump(path)
+    n_orbitals = int(data["NORB"])
+    return ActiveHamiltonian(np.asarray(data["H1"]), ao2mo.restore(1, data["H2"], n_orbitals),
+                             float(data["ECORE"]), n_orbitals, int(data["NELEC"]),
+                             int(data["MS2"]))
 
 
 def build_active_space(scf_object: Any, choice: ActiveSpaceChoice, fcidump_path: str | Path

@@ -1,33 +1,26 @@
-"""Qubits stage: the active-space Hamiltonian as an OpenFermion qubit operator.
+"""The particle-number sector and Pauli operators as arrays.
 
-The FCIDUMP is read into an OpenFermion ``InteractionOperator`` (spin orbitals interleaved:
-mode 2i is orbital i alpha, 2i+1 orbital i beta) and mapped with Jordan-Wigner or Bravyi-Kitaev.
-Particle number and spin projection are conserved, so everything downstream works in the sector
-of basis states with the molecule's alpha and beta electron counts: the Hamiltonian is built as a
-sparse matrix on that sector directly from the Pauli terms (never a dense 2^n x 2^n matrix, never
-the full 2^n space for Jordan-Wigner).
-
-Qubit q is bit (n - 1 - q) of a basis-state index, as in Cirq and OpenFermion.
+Particle number and spin projection are conserved, so everything works in the sector of basis
+states with the molecule's alpha and beta electron counts: an operator is built as a sparse matrix
+on that sector directly from its Pauli terms (never a dense 2^n x 2^n matrix, never the full 2^n
+space for Jordan-Wigner). Spin orbitals are interleaved: mode 2i is orbital i alpha, 2i+1 orbital
+i beta. Qubit q is bit (n - 1 - q) of a basis-state index, as in Cirq and OpenFermion.
 """
 
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import openfermion
-from openfermion.chem.molecular_data import spinorb_from_spatial
 import scipy.sparse
-import scipy.sparse.linalg
 
-from qchemflow.errors import InputError, ResourceError
-from qchemflow.resources import memory_fix, require_memory, sector_hamiltonian_memory_mb
+from qchemflow.core.errors import ResourceError
+from qchemflow.core.memory import memory_fix, require_memory, sector_hamiltonian_memory_mb
 
 MAPPINGS = ("jordan_wigner", "bravyi_kitaev")
-SPIN_PENALTY_HARTREE = 1.0
 MAX_SECTOR_DIMENSION = 50_000_000
 MAX_ENUMERATED_QUBITS = 24
 
@@ -64,13 +57,6 @@ class Sector:
         return int(self.occupations.size)
 
 
-def interaction_operator(h1: np.ndarray, h2: np.ndarray, core_energy: float) -> Any:
-    """OpenFermion ``InteractionOperator`` from spatial integrals (chemists' notation h2)."""
-    # OpenFermion's two_body[p, q, r, s] = (ps|qr) in chemists' notation.
-    one_body, two_body = spinorb_from_spatial(h1, np.asarray(h2).transpose(0, 2, 3, 1))
-    return openfermion.InteractionOperator(core_energy, one_body, 0.5 * two_body)
-
-
 def map_to_qubits(fermion_operator: Any, mapping: str, n_qubits: int) -> Any:
     """Map a fermion or interaction operator with ``mapping``.
 
@@ -91,16 +77,16 @@ def pauli_terms(qubit_operator: Any, n_qubits: int) -> PauliTerms:
 
     Terms are taken in sorted order, so sums do not depend on Python's hash seed.
     """
-    return _pauli_arrays(sorted(qubit_operator.terms.items()), n_qubits)
+    return pauli_arrays(sorted(qubit_operator.terms.items()), n_qubits)
 
 
 def pauli_terms_from_json(terms: list[list[Any]], n_qubits: int) -> PauliTerms:
     """Pauli terms from ``qubit_hamiltonian.json`` (``["X0 Y1 Z3", coefficient]``, sorted)."""
-    return _pauli_arrays([(tuple((int(factor[1:]), factor[0]) for factor in label.split()),
+    return pauli_arrays([(tuple((int(factor[1:]), factor[0]) for factor in label.split()),
                            coefficient) for label, coefficient in terms], n_qubits)
 
 
-def _pauli_arrays(terms: list[tuple[tuple[tuple[int, str], ...], Any]], n_qubits: int
+def pauli_arrays(terms: list[tuple[tuple[tuple[int, str], ...], Any]], n_qubits: int
                   ) -> PauliTerms:
     """Masks and coefficients of ``(((qubit, pauli), ...), coefficient)`` terms, in order."""
     x_masks, z_masks, y_counts, coefficients = [], [], [], []
@@ -126,7 +112,7 @@ def _pauli_arrays(terms: list[tuple[tuple[tuple[int, str], ...], Any]], n_qubits
                       np.array(coefficients, dtype=complex), constant)
 
 
-def _z_parity(indices: np.ndarray, z_mask: int | np.ndarray) -> np.ndarray:
+def z_parity(indices: np.ndarray, z_mask: int | np.ndarray) -> np.ndarray:
     """(-1)^popcount(index & z_mask)."""
     return 1 - 2 * (np.bitwise_count(np.bitwise_and(indices, z_mask)) & 1).astype(np.int64)
 
@@ -137,11 +123,11 @@ def diagonal_values(terms: PauliTerms, indices: np.ndarray) -> np.ndarray:
         raise ValueError("operator is not diagonal in the computational basis")
     values = np.full(indices.shape, terms.constant, dtype=float)
     for z_mask, coefficient in zip(terms.z_masks, terms.coefficients):
-        values += coefficient.real * _z_parity(indices, int(z_mask))
+        values += coefficient.real * z_parity(indices, int(z_mask))
     return values
 
 
-def _occupations_with(n_orbitals: int, n_alpha: int, n_beta: int) -> np.ndarray:
+def occupations_with(n_orbitals: int, n_alpha: int, n_beta: int) -> np.ndarray:
     """Occupation bit strings (bit 2i alpha, 2i+1 beta) with the given counts, sorted."""
     alpha_strings = [sum(1 << (2 * i) for i in chosen)
                      for chosen in itertools.combinations(range(n_orbitals), n_alpha)]
@@ -151,7 +137,7 @@ def _occupations_with(n_orbitals: int, n_alpha: int, n_beta: int) -> np.ndarray:
                                 np.array(beta_strings, dtype=np.int64)).ravel())
 
 
-def _occupation_to_qubit_index_jordan_wigner(occupations: np.ndarray, n_qubits: int) -> np.ndarray:
+def jordan_wigner_qubit_indices(occupations: np.ndarray, n_qubits: int) -> np.ndarray:
     """Jordan-Wigner: qubit q holds mode q, i.e. bit (n-1-q) of the index is bit q of occupation."""
     indices = np.zeros_like(occupations)
     for mode in range(n_qubits):
@@ -166,7 +152,7 @@ def full_space(n_qubits: int) -> Sector:
     """
     occupations = np.arange(1 << n_qubits, dtype=np.int64)
     return Sector(n_qubits, -1, -1, occupations,
-                  _occupation_to_qubit_index_jordan_wigner(occupations, n_qubits))
+                  jordan_wigner_qubit_indices(occupations, n_qubits))
 
 
 def build_sector(mapping: str, n_qubits: int, n_alpha: int, n_beta: int) -> Sector:
@@ -179,13 +165,13 @@ def build_sector(mapping: str, n_qubits: int, n_alpha: int, n_beta: int) -> Sect
         ResourceError: the sector or the enumeration would be too large.
     """
     n_orbitals = n_qubits // 2
-    occupations = _occupations_with(n_orbitals, n_alpha, n_beta)
+    occupations = occupations_with(n_orbitals, n_alpha, n_beta)
     if occupations.size > MAX_SECTOR_DIMENSION:
         raise ResourceError(f"sector of {occupations.size} states exceeds {MAX_SECTOR_DIMENSION}; "
                             "use a smaller active space")
     if mapping == "jordan_wigner":
         return Sector(n_qubits, n_alpha, n_beta, occupations,
-                      _occupation_to_qubit_index_jordan_wigner(occupations, n_qubits))
+                      jordan_wigner_qubit_indices(occupations, n_qubits))
     if n_qubits > MAX_ENUMERATED_QUBITS:
         raise ResourceError(f"{mapping} sector search enumerates 2^{n_qubits} states; "
                             "use jordan_wigner for this size")
@@ -223,7 +209,7 @@ def sector_matrix(terms: PauliTerms, sector: Sector) -> scipy.sparse.csr_matrix:
         sources = columns_index[inside]
         values = np.zeros(sources.shape, dtype=complex)
         for member in members:
-            values += phases[member] * _z_parity(sources, int(terms.z_masks[member]))
+            values += phases[member] * z_parity(sources, int(terms.z_masks[member]))
         imaginary = float(np.abs(values.imag).max())
         if imaginary > 1e-10:
             raise ValueError(f"sector matrix is not real (imaginary part {imaginary:.2e})")
@@ -246,39 +232,6 @@ def spin_squared_matrix(mapping: str, sector: Sector) -> scipy.sparse.csr_matrix
     return sector_matrix(pauli_terms(operator, sector.n_qubits), sector)
 
 
-def lowest_eigenvalue(hamiltonian: scipy.sparse.csr_matrix, spin_squared: scipy.sparse.csr_matrix,
-                      target_spin_squared: float) -> tuple[float, np.ndarray]:
-    """Lowest eigenpair of H with the requested S^2 (penalty on (S^2 - target)^2, then checked).
-
-    Returns:
-        ``(energy, state)`` with the penalty removed from the energy.
-    """
-    dimension = hamiltonian.shape[0]
-    deviation = spin_squared - target_spin_squared * scipy.sparse.identity(dimension, format="csr")
-    penalised = (hamiltonian + SPIN_PENALTY_HARTREE * (deviation @ deviation)).tocsr()
-    if dimension <= 400:
-        values, vectors = np.linalg.eigh(penalised.toarray())
-        state = vectors[:, 0]
-    else:
-        values, vectors = scipy.sparse.linalg.eigsh(penalised, k=1, which="SA", tol=1e-12,
-                                                     v0=np.ones(dimension) / np.sqrt(dimension))
-        state = vectors[:, 0]
-    energy = float(state @ (hamiltonian @ state))
-    return energy, state
-
-
-@dataclass
-class QubitHamiltonian:
-    """The mapped Hamiltonian, its Pauli terms and its sector."""
-
-    mapping: str
-    qubit_operator: Any
-    terms: PauliTerms
-    sector: Sector
-    matrix: scipy.sparse.csr_matrix
-    spin_squared: scipy.sparse.csr_matrix
-
-
 def require_sector_memory(sector: Sector, terms: PauliTerms, max_memory_mb: float,
                           rule: str) -> float:
     """Estimated memory (MB) of the sector Hamiltonian and the states; refuse when it does not fit.
@@ -294,54 +247,3 @@ def require_sector_memory(sector: Sector, terms: PauliTerms, max_memory_mb: floa
         sector_hamiltonian_memory_mb(sector.dimension, n_masks), max_memory_mb,
         f"the sector Hamiltonian ({sector.dimension} states, {n_masks} Pauli X patterns)",
         memory_fix(rule, "shrink the space"))
-
-
-def build_qubit_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_alpha: int,
-                            n_beta: int, mapping: str, max_memory_mb: float = float("inf")
-                            ) -> QubitHamiltonian:
-    """Map the active-space Hamiltonian and build its sector matrix.
-
-    Raises:
-        InputError: unknown mapping.
-        ResourceError: the sector matrix would not fit in ``max_memory_mb``.
-    """
-    if mapping not in MAPPINGS:
-        raise InputError(f"mapping '{mapping}' is unknown; use one of {', '.join(MAPPINGS)}")
-    n_qubits = 2 * h1.shape[0]
-    qubit_operator = map_to_qubits(interaction_operator(h1, h2, core_energy), mapping, n_qubits)
-    qubit_operator.compress(1e-14)
-    terms = pauli_terms(qubit_operator, n_qubits)
-    sector = build_sector(mapping, n_qubits, n_alpha, n_beta)
-    require_sector_memory(sector, terms, max_memory_mb, "qubits")
-    return QubitHamiltonian(mapping, qubit_operator, terms, sector, sector_matrix(terms, sector),
-                            spin_squared_matrix(mapping, sector))
-
-
-def qubit_hamiltonian_fields(hamiltonian: QubitHamiltonian, wall_s: float,
-                             ground_state_energy: float | None) -> dict[str, Any]:
-    """The ``qubit_hamiltonian.json`` fields."""
-    terms = [[" ".join(f"{pauli}{qubit}" for qubit, pauli in term), float(np.real(coefficient))]
-             for term, coefficient in sorted(hamiltonian.qubit_operator.terms.items())]
-    return {
-        "mapping": hamiltonian.mapping,
-        "n_qubits": hamiltonian.sector.n_qubits,
-        "n_terms": len(terms),
-        "n_alpha": hamiltonian.sector.n_alpha,
-        "n_beta": hamiltonian.sector.n_beta,
-        "sector_dimension": hamiltonian.sector.dimension,
-        "ground_state_energy": ground_state_energy,
-        "terms": terms,
-        "wall_s": wall_s,
-    }
-
-
-def timed_qubit_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_alpha: int,
-                            n_beta: int, mapping: str, max_memory_mb: float = float("inf")
-                            ) -> tuple[QubitHamiltonian, dict[str, Any]]:
-    """Build the qubit Hamiltonian and its exact sector ground state; time both."""
-    start = time.perf_counter()
-    hamiltonian = build_qubit_hamiltonian(h1, h2, core_energy, n_alpha, n_beta, mapping,
-                                          max_memory_mb)
-    s = (n_alpha - n_beta) / 2
-    energy, _ = lowest_eigenvalue(hamiltonian.matrix, hamiltonian.spin_squared, s * (s + 1))
-    return hamiltonian, qubit_hamiltonian_fields(hamiltonian, time.perf_counter() - start, energy)

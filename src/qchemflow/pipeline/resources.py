@@ -1,0 +1,52 @@
+"""Job requests: the memory and runtime each rule asks the scheduler for.
+
+Every request grows linearly with the Snakemake attempt, so a retry after an out-of-memory or
+time-limit kill asks for more. The requests are built from the same estimates as the stages'
+guards (:mod:`qchemflow.core.memory`), so a job always has what its guards will check.
+"""
+
+from __future__ import annotations
+
+from qchemflow.core.memory import (active_integrals_memory_mb, coupled_cluster_memory_mb,
+                                   fci_memory_mb, integral_memory_mb, sector_dimension,
+                                   sector_hamiltonian_memory_mb)
+from qchemflow.core.spin import occupied_virtual
+
+BASE_MEMORY_MB = 1000
+
+
+def scf_memory_mb(n_basis_functions: int, attempt: int = 1) -> int:
+    """SCF: integrals, three working copies, the base process."""
+    return int((BASE_MEMORY_MB + 3 * integral_memory_mb(n_basis_functions)) * attempt)
+
+
+def active_space_memory_mb(n_basis_functions: int, n_active_orbitals: int, attempt: int = 1
+                           ) -> int:
+    """The active-space job's request: the process, the AO integrals (so PySCF transforms them
+    in memory) and the guard's active-space integral estimate."""
+    return int((BASE_MEMORY_MB + integral_memory_mb(n_basis_functions)
+                + active_integrals_memory_mb(n_active_orbitals)) * attempt)
+
+
+def references_memory_mb(n_basis_functions: int, n_electrons: int, spin: int,
+                         fci_determinants: int, attempt: int = 1) -> int:
+    """CCSD(T) (integrals in memory, amplitudes and intermediates) and the largest CI vector set,
+    with the same estimates as the stage's guards."""
+    n_occupied, n_virtual = occupied_virtual(n_basis_functions, n_electrons, spin)
+    total = (BASE_MEMORY_MB + 3 * integral_memory_mb(n_basis_functions)
+             + coupled_cluster_memory_mb(n_occupied, max(n_virtual, 1), spin != 0)
+             + fci_memory_mb(fci_determinants))
+    return int(total * attempt)
+
+
+def vqe_memory_mb(n_orbitals: int, n_alpha: int, n_beta: int, attempt: int = 1) -> int:
+    """The VQE job's request: the process plus the sector Hamiltonian, with an upper bound on the
+    number of X patterns (dense integrals)."""
+    dimension = sector_dimension(n_orbitals, n_alpha, n_beta)
+    patterns = (2 * n_orbitals) ** 4 // 60 + 1
+    return int((BASE_MEMORY_MB + sector_hamiltonian_memory_mb(dimension, patterns)) * attempt)
+
+
+def runtime_minutes(work: float, attempt: int = 1, minimum: int = 10) -> int:
+    """Minutes for a job whose cost scales like ``work`` (seconds on this class of machine)."""
+    return int(max(minimum, 3 * work / 60) * attempt)

@@ -1,0 +1,93 @@
+"""Each stage's settings object, built from the validated config and the molecule's row.
+
+The config schema (``workflow/schemas/config.schema.yaml``) is the single source of defaults and
+types: :func:`qchemflow.pipeline.config.validate_config` fills them in, and the functions here
+only pick the values each stage needs (with the table row's overrides, already applied in
+:class:`~qchemflow.chemistry.molecules.MoleculeSpec`). A rule passes the result to its stage as one
+JSON argument (:func:`stage_settings_json`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from qchemflow.chemistry.active_space import ActiveSpaceSettings
+from qchemflow.chemistry.geometry import GeometrySettings
+from qchemflow.chemistry.molecules import MoleculeSpec
+from qchemflow.chemistry.references import ReferenceSettings
+from qchemflow.chemistry.scf import SCFSettings
+from qchemflow.core.provenance import RunProvenance, config_hash
+from qchemflow.core.settings import settings_to_json
+from qchemflow.quantum.qubit_hamiltonian import QubitSettings
+from qchemflow.quantum.vqe import VQESettings
+
+# check_spectrum: auto diagonalises the qubit Hamiltonian's sector only up to this many qubits.
+AUTO_CHECK_SPECTRUM_MAX_QUBITS = 16
+
+
+def geometry_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> GeometrySettings:
+    """The geometry stage's settings: the row's structure, charge and spin, and the seed."""
+    return GeometrySettings(molecule.id, molecule.smiles, molecule.xyz, molecule.charge,
+                            molecule.multiplicity, config["seed"])
+
+
+def scf_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> SCFSettings:
+    """The SCF stage's settings (basis, Cartesian and max_cycles with the row's overrides)."""
+    return SCFSettings(molecule.basis, molecule.cartesian, config["scf"]["conv_tol"],
+                       molecule.scf_max_cycles, config["scf"]["stability"])
+
+
+def active_space_settings(molecule: MoleculeSpec, config: dict[str, Any]
+                          ) -> ActiveSpaceSettings:
+    """The active-space stage's settings (frozen core and size with the row's overrides)."""
+    return ActiveSpaceSettings(molecule.frozen_core, molecule.active_electrons,
+                               molecule.active_orbitals)
+
+
+def reference_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> ReferenceSettings:
+    """The references stage's settings: the methods and the CI size limit."""
+    return ReferenceSettings(tuple(config["references"]), config["fci_max_determinants"])
+
+
+def check_spectrum(setting: bool | str, n_qubits: int) -> bool:
+    """Whether the qubits stage diagonalises its sector: ``auto`` means up to
+    :data:`AUTO_CHECK_SPECTRUM_MAX_QUBITS` qubits."""
+    if setting == "auto":
+        return n_qubits <= AUTO_CHECK_SPECTRUM_MAX_QUBITS
+    return bool(setting)
+
+
+def qubit_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> QubitSettings:
+    """The qubits stage's settings: mapping and the optional spectrum check."""
+    return QubitSettings(config["mapping"],
+                         check_spectrum(config["qubits"]["check_spectrum"],
+                                        2 * molecule.n_active_orbitals))
+
+
+def vqe_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> VQESettings:
+    """The VQE stage's science settings (threads and checkpoint cadence are run settings)."""
+    vqe, adapt = config["vqe"], config["adapt"]
+    return VQESettings(config["ansatz"], vqe["layers"], config["optimizer"],
+                       vqe["gradient_tolerance"], vqe["max_iterations"], config["simulator"],
+                       config["seed"], adapt["gradient_norm"], adapt["max_operators"],
+                       adapt["pool"])
+
+
+STAGE_SETTINGS: dict[str, Callable[[MoleculeSpec, dict[str, Any]], Any]] = {
+    "geometry": geometry_settings,
+    "scf": scf_settings,
+    "active_space": active_space_settings,
+    "references": reference_settings,
+    "qubits": qubit_settings,
+    "vqe": vqe_settings,
+}
+
+
+def stage_settings_json(stage: str, molecule: MoleculeSpec, config: dict[str, Any]) -> str:
+    """The JSON argument of one stage's command for one molecule."""
+    return settings_to_json(STAGE_SETTINGS[stage](molecule, config))
+
+
+def run_provenance(config: dict[str, Any], git_commit: str) -> RunProvenance:
+    """The run's provenance: the effective config's hash, its seed and the git commit."""
+    return RunProvenance(config_hash(config), config["seed"], git_commit or None)

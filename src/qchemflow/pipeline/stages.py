@@ -1,0 +1,231 @@
+"""The pipeline stages as functions of files: read inputs, compute, write outputs atomically.
+
+Each stage takes its typed science settings, the run settings (threads, memory) and the run's
+provenance. An expected failure (bad input, no convergence, not enough memory) is data: the stage
+writes its JSON with ``status: "failed"`` and the reason, writes empty placeholders for its other
+outputs, and returns normally. A failed input record is passed on without computing.
+
+The quantum stages (qubits, vqe) read the active-space Hamiltonian only, never the classical
+references: every comparison with them is made in :mod:`qchemflow.analysis`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from qchemflow.chemistry import active_space as active_space_module
+from qchemflow.chemistry import geometry as geometry_module
+from qchemflow.chemistry import references as references_module
+from qchemflow.chemistry import scf as scf_module
+from qchemflow.chemistry.active_space import ActiveSpaceSettings
+from qchemflow.chemistry.geometry import GeometrySettings
+from qchemflow.chemistry.references import ReferenceSettings
+from qchemflow.chemistry.scf import SCFSettings
+from qchemflow.core.errors import InputError, QchemflowError
+from qchemflow.core.files import write_text_atomic
+from qchemflow.core.memory import active_integrals_memory_mb, memory_fix, require_memory
+from qchemflow.core.provenance import RunProvenance, provenance, text_hash
+from qchemflow.core.records import (failure_record, read_record, stage_record, upstream_failure,
+                                    write_record)
+from qchemflow.core.settings import RunSettings
+from qchemflow.quantum.qubit_hamiltonian import QubitSettings
+from qchemflow.quantum.vqe import VQESettings
+
+logger = logging.getLogger(__name__)
+
+
+def guarded_stage(stage: str, molecule_id: str, upstream_json: list[str | Path],
+                  output_json: str | Path, placeholder_outputs: list[str | Path],
+                  origin: RunProvenance, compute: Callable[[], dict[str, Any]]
+                  ) -> dict[str, Any]:
+    """Run ``compute`` unless an input failed; record an expected failure as data.
+
+    Args:
+        stage: this stage's name.
+        molecule_id: the molecule's id.
+        upstream_json: JSON records this stage reads (their failures are passed on).
+        output_json: this stage's JSON record.
+        placeholder_outputs: other outputs, written empty when the stage fails.
+        origin: the run's provenance (config hash, seed, git commit).
+        compute: the work; returns the record's fields.
+
+    Returns:
+        The record written.
+    """
+    upstream = [read_record(path) for path in upstream_json]
+    failed = upstream_failure(upstream)
+    if failed is not None:
+        record = failure_record(stage, molecule_id, failed["reason"], failed["failed_stage"])
+    else:
+        try:
+            record = stage_record(stage, molecule_id, **compute())
+        except QchemflowError as error:
+            record = failure_record(stage, molecule_id, str(error))
+            logger.error("%s: %s: %s", stage, molecule_id, error)
+    if record["status"] != "ok":
+        for path in placeholder_outputs:
+            write_text_atomic(path, "")
+    # The molecule's input hash is set by the geometry stage and carried through every stage.
+    inherited = [item.get("provenance", {}).get("input_hash") for item in upstream]
+    input_hash = record.pop("input_hash", None) or next((value for value in inherited if value),
+                                                        None)
+    record["provenance"] = provenance(origin, input_hash)
+    write_record(output_json, record)
+    return record
+
+
+def geometry_stage(settings: GeometrySettings, origin: RunProvenance, output_xyz: str | Path,
+                   output_json: str | Path) -> dict[str, Any]:
+    """SMILES (RDKit conformer) or XYZ (as given) to ``geometry.xyz`` and ``geometry.json``."""
+
+    def compute() -> dict[str, Any]:
+        if bool(settings.smiles) == bool(settings.xyz):
+            raise InputError("give exactly one of smiles or xyz")
+        geometry = (geometry_module.geometry_from_smiles(settings.smiles, settings.seed)
+                    if settings.smiles else geometry_module.read_xyz(settings.xyz or ""))
+        if geometry.formal_charge is not None and geometry.formal_charge != settings.charge:
+            raise InputError(f"charge {settings.charge} disagrees with the SMILES formal charge "
+                             f"{geometry.formal_charge}; fix the charge or the SMILES")
+        n_electrons = geometry_module.electron_count(geometry.atoms, settings.charge)
+        geometry_module.check_spin(n_electrons, settings.multiplicity)
+        write_text_atomic(output_xyz, geometry_module.xyz_text(
+            geometry.atoms, f"{settings.molecule_id} charge={settings.charge} "
+                            f"multiplicity={settings.multiplicity}"))
+        return {
+            "source": geometry.source,
+            "input": settings.smiles if settings.smiles else str(settings.xyz),
+            "canonical_smiles": geometry.canonical_smiles,
+            "formula": geometry_module.formula(geometry.atoms),
+            "n_atoms": len(geometry.atoms),
+            "charge": settings.charge,
+            "multiplicity": settings.multiplicity,
+            "n_electrons": n_electrons,
+            "force_field": geometry.force_field,
+            "seed": settings.seed,
+            "flags": list(geometry.flags),
+            "input_hash": text_hash(geometry.canonical_smiles if geometry.canonical_smiles
+                                    else geometry_module.xyz_text(geometry.atoms, "")),
+        }
+
+    return guarded_stage("geometry", settings.molecule_id, [], output_json, [output_xyz], origin,
+                         compute)
+
+
+def scf_stage(geometry_json: str | Path, geometry_xyz: str | Path, settings: SCFSettings,
+              run: RunSettings, origin: RunProvenance, output_chk: str | Path,
+              output_json: str | Path) -> dict[str, Any]:
+    """RHF/ROHF with fallbacks and stability analysis; writes ``scf.chk`` and ``scf.json``."""
+    geometry = read_record(geometry_json)
+
+    def compute() -> dict[str, Any]:
+        atoms = geometry_module.read_xyz(geometry_xyz).atoms
+        molecule = scf_module.build_molecule(atoms, geometry["charge"],
+                                             geometry["multiplicity"] - 1, settings.basis,
+                                             settings.cartesian, run.memory_mb)
+        return scf_module.timed_scf(molecule, settings, output_chk)
+
+    return guarded_stage("scf", geometry["id"], [geometry_json], output_json, [output_chk],
+                         origin, compute)
+
+
+def active_space_stage(scf_json: str | Path, scf_chk: str | Path, settings: ActiveSpaceSettings,
+                       run: RunSettings, origin: RunProvenance, output_fcidump: str | Path,
+                       output_json: str | Path) -> dict[str, Any]:
+    """Choose the active space and write its FCIDUMP and ``active_space.json``."""
+    from pyscf.data import elements
+
+    scf_record = read_record(scf_json)
+
+    def compute() -> dict[str, Any]:
+        scf_object = scf_module.load_scf(scf_chk, run.memory_mb)
+        n_frozen = int(elements.chemcore(scf_object.mol)) if settings.frozen_core else 0
+        choice = active_space_module.choose_active_space(
+            int(scf_object.mol.nelectron), int(len(scf_object.mo_energy)), n_frozen,
+            int(scf_object.mol.spin), settings.electrons, settings.orbitals)
+        estimate = require_memory(
+            active_integrals_memory_mb(choice.n_orbitals), run.memory_mb,
+            f"the active-space integrals ({choice.n_orbitals} orbitals)",
+            memory_fix("active_space", "shrink the active space"))
+        fields = active_space_module.build_active_space(scf_object, choice, output_fcidump)
+        return {**fields, "frozen_core": settings.frozen_core, "memory_estimate_mb": estimate}
+
+    return guarded_stage("active_space", scf_record["id"], [scf_json], output_json,
+                         [output_fcidump], origin, compute)
+
+
+def references_stage(scf_json: str | Path, scf_chk: str | Path, active_space_json: str | Path,
+                     fcidump: str | Path, settings: ReferenceSettings, run: RunSettings,
+                     origin: RunProvenance, output_json: str | Path) -> dict[str, Any]:
+    """Classical references on the full space and on the FCIDUMP Hamiltonian."""
+    active_record = read_record(active_space_json)
+
+    def compute() -> dict[str, Any]:
+        start = time.perf_counter()
+        scf_object = scf_module.load_scf(scf_chk, run.memory_mb)
+        hamiltonian = active_space_module.read_active_hamiltonian(fcidump)
+        problem = references_module.ReferenceProblem(
+            scf_object=scf_object,
+            n_frozen=int(active_record["n_frozen_core"]),
+            active=hamiltonian,
+            fci_max_determinants=settings.fci_max_determinants)
+        fields = references_module.compute_references(problem, list(settings.methods))
+        if active_record.get("is_full_space") and fields["energies"].get("casci") is not None:
+            fields["flags"].append("the active space is the full space (frozen core aside): "
+                                   "casci equals fci")
+        return {**fields, "fci_max_determinants": settings.fci_max_determinants,
+                "wall_s_total": time.perf_counter() - start}
+
+    return guarded_stage("references", active_record["id"], [scf_json, active_space_json],
+                         output_json, [], origin, compute)
+
+
+def qubits_stage(active_space_json: str | Path, fcidump: str | Path, settings: QubitSettings,
+                 run: RunSettings, origin: RunProvenance, output_json: str | Path
+                 ) -> dict[str, Any]:
+    """Map the FCIDUMP Hamiltonian to qubits; write ``qubit_hamiltonian.json``."""
+    from qchemflow.quantum import qubit_hamiltonian
+
+    active_record = read_record(active_space_json)
+
+    def compute() -> dict[str, Any]:
+        hamiltonian = active_space_module.read_active_hamiltonian(fcidump)
+        _, fields = qubit_hamiltonian.timed_qubit_hamiltonian(
+            hamiltonian.h1, hamiltonian.h2, hamiltonian.core_energy,
+            int(active_record["n_alpha"]), int(active_record["n_beta"]), settings, run.memory_mb)
+        return fields
+
+    return guarded_stage("qubits", active_record["id"], [active_space_json], output_json, [],
+                         origin, compute)
+
+
+def vqe_stage(qubit_hamiltonian_json: str | Path, settings: VQESettings, run: RunSettings,
+              origin: RunProvenance, output_json: str | Path,
+              checkpoint: str | Path | None = None, checkpoint_every: int = 0
+              ) -> dict[str, Any]:
+    """Optimise the VQE on the qubit Hamiltonian (and nothing else); write ``vqe.json``.
+
+    With ``checkpoint``, the evaluations are saved there every ``checkpoint_every`` iterations
+    and a rerun resumes from them; the file is removed once ``vqe.json`` is written.
+    """
+    from qchemflow.quantum.checkpoint import EvaluationLog
+    from qchemflow.quantum.sector import pauli_terms_from_json
+    from qchemflow.quantum.vqe import checkpoint_key, run_vqe
+
+    qubit_record = read_record(qubit_hamiltonian_json)
+    log = EvaluationLog(checkpoint, checkpoint_key(Path(qubit_hamiltonian_json).read_text(),
+                                                   settings), checkpoint_every)
+
+    def compute() -> dict[str, Any]:
+        n_qubits = int(qubit_record["n_qubits"])
+        terms = pauli_terms_from_json(qubit_record["terms"], n_qubits)
+        return run_vqe(terms, qubit_record["mapping"], n_qubits // 2,
+                       int(qubit_record["n_alpha"]), int(qubit_record["n_beta"]), settings, run,
+                       log)
+
+    record = guarded_stage("vqe", qubit_record["id"], [qubit_hamiltonian_json], output_json, [],
+                           origin, compute)
+    log.remove()
+    return record
