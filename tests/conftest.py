@@ -14,11 +14,37 @@ settings.register_profile("qchemflow", max_examples=60, deadline=None, derandomi
                           suppress_health_check=[HealthCheck.function_scoped_fixture])
 settings.load_profile("qchemflow")
 
-from qchemflow import stages
-from qchemflow.references import METHOD_ORDER
+import dataclasses
+
+from qchemflow.chemistry.active_space import ActiveSpaceSettings
+from qchemflow.chemistry.geometry import GeometrySettings
+from qchemflow.chemistry.references import ReferenceSettings
+from qchemflow.chemistry.scf import SCFSettings
+from qchemflow.core.provenance import RunProvenance
+from qchemflow.core.records import METHOD_ORDER
+from qchemflow.core.settings import RunSettings
+from qchemflow.pipeline import stages
+from qchemflow.pipeline.config import load_yaml, validate_config
+from qchemflow.quantum.qubit_hamiltonian import QubitSettings
+from qchemflow.quantum.vqe import VQESettings
 
 DATA = Path(__file__).parent / "data"
 REPOSITORY = Path(__file__).resolve().parents[1]
+RUN = RunSettings(threads=1, memory_mb=4000)
+BY_HAND = RunProvenance()  # stages run outside the workflow: no config hash, seed or commit
+
+
+def default_config() -> dict[str, Any]:
+    """The config with every default of the schema (the one place defaults are written)."""
+    return validate_config({}, load_yaml(REPOSITORY / "workflow/schemas/config.schema.yaml"))
+
+
+def vqe_settings(**overrides: Any) -> VQESettings:
+    """The default VQE settings (from the schema) with ``overrides``."""
+    from qchemflow.pipeline.settings import vqe_settings as from_config
+
+    return dataclasses.replace(from_config(None, default_config()),  # type: ignore[arg-type]
+                               **overrides)
 
 
 def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
@@ -35,18 +61,20 @@ def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
     out = folder / molecule_id
     out.mkdir(parents=True, exist_ok=True)
     records = {"geometry": stages.geometry_stage(
-        molecule_id, smiles, xyz, charge, multiplicity, 42, out / "geometry.xyz",
-        out / "geometry.json")}
-    records["scf"] = stages.scf_stage(out / "geometry.json", out / "geometry.xyz", basis,
-                                      cartesian, 1e-10, max_cycles, True, 4000,
-                                      out / "scf.chk",
-                                      out / "scf.json")
+        GeometrySettings(molecule_id, smiles, xyz, charge, multiplicity, 42), BY_HAND,
+        out / "geometry.xyz", out / "geometry.json")}
+    records["scf"] = stages.scf_stage(
+        out / "geometry.json", out / "geometry.xyz",
+        SCFSettings(basis, cartesian, 1e-10, max_cycles, True), RUN, BY_HAND, out / "scf.chk",
+        out / "scf.json")
     records["active_space"] = stages.active_space_stage(
-        out / "scf.json", out / "scf.chk", frozen_core, active_electrons, active_orbitals, 4000,
+        out / "scf.json", out / "scf.chk",
+        ActiveSpaceSettings(frozen_core, active_electrons, active_orbitals), RUN, BY_HAND,
         out / "hamiltonian.fcidump", out / "active_space.json")
     records["references"] = stages.references_stage(
         out / "scf.json", out / "scf.chk", out / "active_space.json", out / "hamiltonian.fcidump",
-        list(methods), fci_max_determinants, 4000, out / "references.json")
+        ReferenceSettings(tuple(methods), fci_max_determinants), RUN, BY_HAND,
+        out / "references.json")
     return records
 
 
@@ -59,13 +87,12 @@ def data_folder() -> Path:
 def run_quantum_stages(folder: Path, molecule_id: str, mapping: str = "jordan_wigner",
                        **settings: Any) -> dict[str, Any]:
     """Run qubits -> vqe after :func:`run_stages`; returns both records."""
-    from qchemflow.vqe import VQESettings
-
     out = folder / molecule_id
-    qubits = stages.qubits_stage(out / "active_space.json", out / "hamiltonian.fcidump", mapping,
+    qubits = stages.qubits_stage(out / "active_space.json", out / "hamiltonian.fcidump",
+                                 QubitSettings(mapping, True), RUN, BY_HAND,
                                  out / "qubit_hamiltonian.json")
-    vqe = stages.vqe_stage(out / "qubit_hamiltonian.json", out / "references.json",
-                           VQESettings(**settings), 4000, out / "vqe.json")
+    vqe = stages.vqe_stage(out / "qubit_hamiltonian.json", vqe_settings(**settings), RUN,
+                           BY_HAND, out / "vqe.json")
     return {"qubits": qubits, "vqe": vqe}
 
 
@@ -86,7 +113,8 @@ def hydrogen_chain(n_atoms: int, spacing: float) -> tuple[Any, Any, float, float
 
 def chain_terms(h1: Any, h2: Any, core: float) -> Any:
     """The Jordan-Wigner Pauli terms of a closed-shell chain's Hamiltonian."""
-    from qchemflow.qubits import build_qubit_hamiltonian, pauli_terms
+    from qchemflow.quantum.qubit_hamiltonian import build_qubit_hamiltonian
+    from qchemflow.quantum.sector import pauli_terms
 
     n = h1.shape[0]
     hamiltonian = build_qubit_hamiltonian(h1, h2, core, n // 2, n // 2, "jordan_wigner")

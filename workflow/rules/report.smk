@@ -12,6 +12,8 @@ rule report:
             ],
             id=molecule_ids(),
         ),
+        # the page's template: editing it reruns the report
+        template=workflow.source_path("../report/templates/report.html.j2"),
     output:
         summary=report(
             "results/summary.csv",
@@ -41,4 +43,5 @@ rule report:
     shell:
         "qchemflow report --results results --ids {params.ids:q}"
         " --invalid-rows {params.invalid_rows:q} --summary {output.summary:q}"
-        " --html {output.html:q} --plots results/plots > {log:q} 2>&1"
+        " --html {output.html:q} --plots results/plots --template {input.template:q}"
+        " > {log:q} 2>&1"

@@ -6,9 +6,10 @@ MP2, CCSD and CCSD(T) on that same active-space Hamiltonian, and the VQE.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from qchemflow.core.files import write_text_atomic
 from qchemflow.core.provenance import qchemflow_version
@@ -19,10 +20,34 @@ COMPARED_METHODS = (("hf", "HF"), ("mp2_active", "MP2"), ("ccsd_active", "CCSD")
                     ("ccsd_t_active", "CCSD(T)"), ("vqe", "VQE"))
 ERROR_FLOOR_MHA = 1e-6
 TIE_MHA = 1e-3
-TABLE_COLUMNS = ("id", "status", "formula", "scf_stability", "active_electrons", "active_orbitals",
-                 "n_qubits", "hf", "ccsd_t_active", "casci", "vqe", "vqe_error_mha",
-                 "ccsd_active_error_mha", "ccsd_t_active_error_mha", "chemical_accuracy",
-                 "n_parameters", "n_two_qubit_gates", "energy_evaluations", "vqe_wall_s")
+# The summary table's columns (summary.csv names), the comparison first: label and tooltip.
+TABLE_COLUMNS: dict[str, tuple[str, str]] = {
+    "id": ("id", "the molecule's id in the table"),
+    "status": ("status", "ok, or failed:<stage>: <reason>"),
+    "vqe_error_mha": ("VQE error vs CASCI (mHa)", "E(VQE) − E(CASCI), signed"),
+    "chemical_accuracy": (f"chemical accuracy (≤ {CHEMICAL_ACCURACY_MHA:g} mHa)",
+                          "whether |E(VQE) − E(CASCI)| is within chemical accuracy"),
+    "ccsd_t_active_error_mha": ("CCSD(T) error vs CASCI (mHa)",
+                                "E(CCSD(T)) − E(CASCI) on the active-space Hamiltonian, signed"),
+    "n_qubits": ("qubits", "qubits of the VQE"),
+    "ccsd_active_error_mha": ("CCSD error vs CASCI (mHa)",
+                              "E(CCSD) − E(CASCI) on the active-space Hamiltonian, signed"),
+    "formula": ("formula", "molecular formula"),
+    "scf_stability": ("SCF stability", "what the SCF stability analysis found and did"),
+    "active_electrons": ("active electrons", "electrons in the active space"),
+    "active_orbitals": ("active orbitals", "spatial orbitals in the active space"),
+    "hf": ("E HF (Ha)", "Hartree–Fock total energy"),
+    "ccsd_t_active": ("E CCSD(T) active (Ha)", "CCSD(T) on the active-space Hamiltonian"),
+    "casci": ("E CASCI (Ha)", "exact energy of the active-space Hamiltonian"),
+    "vqe": ("E VQE (Ha)", "VQE energy"),
+    "n_parameters": ("parameters", "VQE parameters"),
+    "n_two_qubit_gates": ("two-qubit gates", "two-qubit gates of the circuit"),
+    "energy_evaluations": ("energy evaluations", "energies the optimizer asked for"),
+    "vqe_wall_s": ("VQE wall time (s)", "wall time of the VQE stage"),
+}
+ENERGY_COLUMNS = frozenset({"hf", "ccsd_t_active", "casci", "vqe"})
+NUMERIC_COLUMNS = frozenset(TABLE_COLUMNS) - {"id", "status", "formula", "scf_stability",
+                                              "chemical_accuracy"}
 
 
 def method_errors(row: dict[str, Any]) -> dict[str, float]:
@@ -49,7 +74,7 @@ def _finish(figure: Any, axes: Any, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     axes.axhline(CHEMICAL_ACCURACY_MHA, color="red", linestyle="--",
-                 label="chemical accuracy (1.6 mHa)")
+                 label=f"chemical accuracy ({CHEMICAL_ACCURACY_MHA:g} mHa)")
     axes.set_yscale("log")
     axes.legend(fontsize=8, ncol=2)
     axes.grid(True, which="both", alpha=0.3)
@@ -60,7 +85,7 @@ def _finish(figure: Any, axes: Any, path: Path) -> None:
 
 
 def plot_errors(rows: list[dict[str, Any]], path: Path) -> None:
-    """Error against CASCI per molecule and method, log scale, with the 1.6 mHa line."""
+    """Error against CASCI per molecule and method, log scale, with the chemical-accuracy line."""
     molecules = [row for row in rows if method_errors(row)]
     figure, axes = _new_axes(max(6.0, 1.1 * len(molecules) + 3))
     markers = {"HF": "s", "MP2": "v", "CCSD": "^", "CCSD(T)": "D", "VQE": "o"}
@@ -123,58 +148,84 @@ def verdict(row: dict[str, Any]) -> str:
             + scope)
 
 
-def _cell(value: Any) -> str:
+def format_value(column: str, value: Any) -> str:
+    """A table cell's text: energies to 1e-10 Ha, other floats to 4 significant figures."""
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.10f}" if abs(value) > 1 else f"{value:.4g}"
-    return html.escape(str(value))
+        return f"{value:.10f}" if column in ENERGY_COLUMNS else f"{value:.4g}"
+    return str(value)
 
 
-def render_html(rows: list[dict[str, Any]], plot_names: list[str], settings: dict[str, Any]
-                ) -> str:
-    """The report page: settings, table, plots and a sentence per molecule."""
-    header = "".join(f"<th>{html.escape(column)}</th>" for column in TABLE_COLUMNS)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(row.get(column))}</td>" for column in TABLE_COLUMNS)
-        + "</tr>" for row in rows)
-    plots = "".join(f'<figure><img src="{html.escape(name)}" alt="{html.escape(name)}">'
-                    f"<figcaption>{html.escape(name)}</figcaption></figure>"
-                    for name in plot_names)
-    sentences = "".join(f"<li>{html.escape(verdict(row))}</li>" for row in rows)
-    flagged = "".join(f"<li>{html.escape(str(row['id']))}: {html.escape(str(row['flags']))}</li>"
-                      for row in rows if row.get("flags"))
-    setting_items = "".join(f"<li>{html.escape(key)}: {html.escape(str(value))}</li>"
-                            for key, value in settings.items())
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>qchemflow report</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em; }}
-table {{ border-collapse: collapse; font-size: 12px; }}
-th, td {{ border: 1px solid #999; padding: 3px 6px; text-align: right; }}
-th {{ background: #eee; }}
-img {{ max-width: 100%; }}
-</style></head><body>
-<h1>qchemflow report</h1>
-<p>Energies in Hartree (total, nuclear repulsion and frozen core included); errors in mHa
-against CASCI, the exact energy of the active-space Hamiltonian that the VQE sees. Chemical
-accuracy: 1.6 mHa. qchemflow {html.escape(qchemflow_version())}.</p>
-<ul>{setting_items}</ul>
-<h2>Summary</h2>
-<table id="summary"><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>
-<h2>Did the VQE beat the classical methods on the same Hamiltonian?</h2>
-<ul id="verdicts">{sentences}</ul>
-<h2>Flags: SCF stability, active space, references</h2>
-<ul id="flags">{flagged or "<li>none</li>"}</ul>
-<h2>Plots</h2>
-{plots}
-</body></html>
-"""
+def load_template(template: Path | str) -> jinja2.Template:
+    """The report template, HTML-escaping every value it is given.
+
+    Args:
+        template: a ``Path`` to the template file, or the template's text.
+
+    Raises:
+        ValueError: ``template`` is a ``str`` with no Jinja2 markup (a path passed as text).
+        jinja2.TemplateError: the template does not exist or does not parse.
+    """
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                                     trim_blocks=True, lstrip_blocks=True,
+                                     keep_trailing_newline=True)
+    if isinstance(template, Path):
+        environment.loader = jinja2.FileSystemLoader(template.parent)
+        return environment.get_template(template.name)
+    if "{{" not in template and "{%" not in template:
+        raise ValueError(f"the report template text {template[:80]!r} has no Jinja2 markup; "
+                         "pass a pathlib.Path to read a template file")
+    return environment.from_string(template)
+
+
+def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: dict[str, Any]
+                 ) -> dict[str, Any]:
+    """What the template shows, as plain text and numbers (the template escapes it)."""
+    columns = [{"key": key, "label": label, "description": description,
+                "numeric": key in NUMERIC_COLUMNS}
+               for key, (label, description) in TABLE_COLUMNS.items()]
+    table = [{"failed": not str(row.get("status", "")).startswith("ok"),
+              "cells": [format_value(key, row.get(key)) for key in TABLE_COLUMNS]}
+             for row in rows]
+    return {
+        "version": qchemflow_version(),
+        "chemical_accuracy_mha": f"{CHEMICAL_ACCURACY_MHA:g}",
+        "settings": [(str(key), str(value)) for key, value in settings.items()],
+        "columns": columns,
+        "rows": table,
+        "verdicts": [verdict(row) for row in rows],
+        "flags": [(str(row.get("id")), str(row["flags"])) for row in rows if row.get("flags")],
+        "plots": list(plot_names),
+    }
+
+
+def render_html(template: Path | str, rows: list[dict[str, Any]], plot_names: list[str],
+                settings: dict[str, Any]) -> str:
+    """The report page: settings, table, sentence per molecule, flags and plots.
+
+    Args:
+        template: a ``Path`` to the Jinja2 template file, or the template's text.
+        rows: the summary rows (``summary.summarise``); missing values may be None or absent.
+        plot_names: the plots' paths relative to the page.
+        settings: the VQE settings shown above the table.
+    """
+    return load_template(template).render(page_context(rows, plot_names, settings))
 
 
 def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
-                 plots_folder: str | Path, html_path: str | Path) -> None:
-    """Write the two plots and ``report.html`` (plots referenced relative to the page)."""
+                 plots_folder: str | Path, html_path: str | Path,
+                 template_path: str | Path) -> None:
+    """Write the two plots and ``report.html`` (plots referenced relative to the page).
+
+    Args:
+        results_folder: the folder of the per-molecule result folders (the VQE traces).
+        rows: the summary rows.
+        plots_folder: where the PNG plots go.
+        html_path: the page to write.
+        template_path: the Jinja2 template of the page
+            (``workflow/report/templates/report.html.j2``).
+    """
     plots = Path(plots_folder)
     plot_errors(rows, plots / "errors.png")
     traces = {}
@@ -193,4 +244,4 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
     page = Path(html_path)
     names = [str((plots / name).resolve().relative_to(page.parent.resolve()))
              for name in ("errors.png", "convergence.png")]
-    write_text_atomic(page, render_html(rows, names, settings))
+    write_text_atomic(page, render_html(Path(template_path), rows, names, settings))

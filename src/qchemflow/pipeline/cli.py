@@ -8,6 +8,7 @@ one line on stderr.
 from __future__ import annotations
 
 import argparse
+import logging
 import json
 import signal
 import sys
@@ -100,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "report":
             command.add_argument("--html", required=True)
             command.add_argument("--plots", required=True, help="folder of the PNG plots")
+            command.add_argument("--template", required=True,
+                                 help="Jinja2 template of report.html "
+                                      "(workflow/report/templates/report.html.j2)")
 
     provenance = commands.add_parser("provenance", help="print what made every result JSON")
     provenance.add_argument("results", help="the results folder")
@@ -189,7 +193,8 @@ def run(arguments: argparse.Namespace) -> None:
         if arguments.command == "report":
             from qchemflow.analysis import report
 
-            report.write_report(arguments.results, rows, arguments.plots, arguments.html)
+            report.write_report(arguments.results, rows, arguments.plots, arguments.html,
+                                arguments.template)
     elif arguments.command == "provenance":
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `... | head` ends quietly
         print(provenance_table(arguments.results))
@@ -202,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         0 on success (a molecule's expected failure included), 2 on an error of the command.
     """
     arguments = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         run(arguments)
     except QchemflowError as error:

@@ -59,9 +59,13 @@ def guarded_stage(stage: str, molecule_id: str, upstream_json: list[str | Path],
     failed = upstream_failure(upstream)
     if failed is not None:
         record = failure_record(stage, molecule_id, failed["reason"], failed["failed_stage"])
+        logger.info("%s: %s: passing on the failure of %s", stage, molecule_id,
+                    failed["failed_stage"])
     else:
+        logger.info("%s: %s: started", stage, molecule_id)
         try:
             record = stage_record(stage, molecule_id, **compute())
+            logger.info("%s: %s: done", stage, molecule_id)
         except QchemflowError as error:
             record = failure_record(stage, molecule_id, str(error))
             logger.error("%s: %s: %s", stage, molecule_id, error)

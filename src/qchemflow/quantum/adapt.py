@@ -103,7 +103,7 @@ def qubit_pool(n_orbitals: int) -> list[tuple[tuple[int, str], ...]]:
     return sorted(strings)
 
 
-def _operator_gates(operator: PoolOperator, parameter: int) -> list[Excitation]:
+def operator_gates(operator: PoolOperator, parameter: int) -> list[Excitation]:
     return [Excitation(creation, annihilation, parameter, coefficient)
             for creation, annihilation, coefficient in operator.terms]
 
@@ -117,7 +117,7 @@ def pool_gate_pairs(pool: str, n_orbitals: int, sector: Sector
     """
     if pool == "fermionic":
         operators: list[Any] = list(singlet_gsd_pool(n_orbitals))
-        pairs = [[excitation_pairs(excitation, sector) for excitation in _operator_gates(op, 0)]
+        pairs = [[excitation_pairs(excitation, sector) for excitation in operator_gates(op, 0)]
                  for op in operators]
         return [op.label for op in operators], pairs, operators
     if pool == "qubit":
@@ -128,7 +128,7 @@ def pool_gate_pairs(pool: str, n_orbitals: int, sector: Sector
     raise ValueError(f"unknown ADAPT pool '{pool}'; use fermionic or qubit")
 
 
-def _apply_generator(state: np.ndarray, gates: list[GatePairs]) -> np.ndarray:
+def apply_generator(state: np.ndarray, gates: list[GatePairs]) -> np.ndarray:
     """A|psi> for A = sum_k c_k (T_k - T_k^dagger)."""
     result = np.zeros_like(state)
     for gate in gates:
@@ -156,7 +156,7 @@ class AdaptResult:
     def fermionic_ansatz(self, n_qubits: int) -> Ansatz:
         """The selected fermionic pool operators as an excitation ansatz (fermionic pool only)."""
         excitations = tuple(excitation for index, operator in enumerate(self.selected)
-                            for excitation in _operator_gates(operator, index))
+                            for excitation in operator_gates(operator, index))
         return Ansatz("adapt", n_qubits, self.occupied, excitations, len(self.selected))
 
 
@@ -194,7 +194,7 @@ def run_adapt(sector: Sector, hamiltonian: scipy.sparse.csr_matrix, n_orbitals: 
     while len(chosen) < max_operators:
         state = SectorSimulator(reference, sector, hamiltonian, gates).state(parameters)
         sigma = hamiltonian @ state
-        gradients = np.array([2.0 * sigma @ _apply_generator(state, pairs)
+        gradients = np.array([2.0 * sigma @ apply_generator(state, pairs)
                               for pairs in pool_pairs])
         norms.append(float(np.linalg.norm(gradients)))
         if norms[-1] < gradient_norm_threshold:

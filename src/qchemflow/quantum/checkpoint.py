@@ -21,7 +21,7 @@ spaced out: at most ``MAX_SAVING_SHARE`` of the run's time goes to writing check
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +30,7 @@ import numpy as np
 
 from qchemflow.core.files import remove_with_leftovers, write_file_atomic
 
+logger = logging.getLogger(__name__)
 MAX_SAVING_SHARE = 0.1
 
 
@@ -169,7 +170,7 @@ class EvaluationLog:
         try:
             write_file_atomic(path, write)
         except OSError as error:  # a full disk costs the checkpoint, not the VQE
-            print(f"qchemflow: VQE checkpoint not saved: {error}", file=sys.stderr)
+            logger.warning("VQE checkpoint not saved: %s", error)
         self.saved_at = self.iterations
         self.last_save_end = time.perf_counter()
         self.last_save_seconds = self.last_save_end - start

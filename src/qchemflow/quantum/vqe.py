@@ -10,6 +10,7 @@ qsim when ``simulator`` asks for it.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,10 @@ from qchemflow.quantum.sector import (PauliTerms, Sector, jordan_wigner_qubit_in
 from qchemflow.core.provenance import qchemflow_version, text_hash
 from qchemflow.quantum.simulator import SectorSimulator, threaded
 
+logger = logging.getLogger(__name__)
 NEW_LAYER_SCALE = 0.01
+PROGRESS_EVERY_ITERATIONS = 10
+PROGRESS_EVERY_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,26 @@ def layered_ansatz_prefix(ansatz: Ansatz, layers: int, per_layer: int) -> Ansatz
     return Ansatz(ansatz.name, ansatz.n_qubits, ansatz.occupied, excitations, layers * per_layer)
 
 
+class Progress:
+    """Writes a progress line to the job log every :data:`PROGRESS_EVERY_ITERATIONS` iterations
+    or :data:`PROGRESS_EVERY_SECONDS` seconds, whichever comes first, so that ``tail -f`` on a
+    cluster's job log shows the optimisation moving."""
+
+    def __init__(self, first_iteration: int) -> None:
+        self.start = self.last_line = time.perf_counter()
+        self.last_iteration = first_iteration
+
+    def iteration_done(self, iteration: int, energy: float, gradient_norm: float) -> None:
+        """Log this iteration when enough iterations or seconds have passed since the last line."""
+        now = time.perf_counter()
+        if (iteration - self.last_iteration < PROGRESS_EVERY_ITERATIONS
+                and now - self.last_line < PROGRESS_EVERY_SECONDS):
+            return
+        logger.info("iteration %d: energy %.10f Ha, gradient norm %.3e, %.1f s", iteration,
+                    energy, gradient_norm, now - self.start)
+        self.last_line, self.last_iteration = now, iteration
+
+
 def minimise(simulator: SectorSimulator, initial: np.ndarray, settings: VQESettings,
              trace: list[float], log: EvaluationLog) -> Any:
     """SciPy minimisation with adjoint gradients, stopping on the gradient.
@@ -96,15 +120,18 @@ def minimise(simulator: SectorSimulator, initial: np.ndarray, settings: VQESetti
     """
     last: dict[str, float] = {}
     log.start_optimisation()
+    progress = Progress(len(trace))
 
     def objective(parameters: np.ndarray) -> tuple[float, np.ndarray]:
         energy, gradient = log.evaluate(simulator, parameters)
         last["energy"] = energy
+        last["gradient_norm"] = float(np.linalg.norm(gradient))
         return energy, gradient
 
     def iteration_done(_: np.ndarray) -> None:
         trace.append(last["energy"])
         log.iteration_done()
+        progress.iteration_done(len(trace) - 1, last["energy"], last["gradient_norm"])
 
     options: dict[str, Any] = {"gtol": settings.gradient_tolerance,
                                "maxiter": settings.max_iterations}

@@ -4,10 +4,10 @@ uninterrupted run ends (an identity: the optimisers are deterministic given the 
 import numpy as np
 import pytest
 
-from qchemflow.checkpoint import EvaluationLog
-from qchemflow.vqe import VQESettings, run_vqe
+from qchemflow.quantum.checkpoint import EvaluationLog
+from qchemflow.quantum.vqe import run_vqe
 
-from conftest import chain_terms, hydrogen_chain
+from conftest import BY_HAND, RUN, chain_terms, hydrogen_chain, vqe_settings
 
 
 class Killed(Exception):
@@ -47,27 +47,27 @@ def chain():
 
 
 def vqe(terms, settings, log):
-    return run_vqe(terms, "jordan_wigner", 4, 2, 2, settings, 4000, log)
+    return run_vqe(terms, "jordan_wigner", 4, 2, 2, settings, RUN, log)
 
 
 SAME = ("energy", "iterations", "energy_evaluations", "gradient_evaluations", "trace",
         "gradient_max_abs", "n_parameters")
 
 
-@pytest.mark.parametrize("settings", [
-    VQESettings(layers=2, checkpoint_every=3),
-    VQESettings(ansatz="adapt", optimizer="BFGS", adapt_gradient_norm=1e-2, checkpoint_every=2),
+@pytest.mark.parametrize("settings, every", [
+    (vqe_settings(layers=2), 3),
+    (vqe_settings(ansatz="adapt", optimizer="BFGS", adapt_gradient_norm=1e-2), 2),
 ], ids=["uccsd-2-layers", "adapt"])
-def test_resumed_run_equals_uninterrupted_run(tmp_path, chain, settings):
+def test_resumed_run_equals_uninterrupted_run(tmp_path, chain, settings, every):
     uninterrupted = vqe(chain, settings, None)
     path = tmp_path / "vqe.checkpoint.npz"
     with pytest.raises(Killed):
-        vqe(chain, settings, KilledAfter(path, "key", settings.checkpoint_every, 2))
+        vqe(chain, settings, KilledAfter(path, "key", every, 2))
     with np.load(path, allow_pickle=False) as stored:  # plain arrays, no pickled objects
         saved = stored["energies"].size
     assert saved > 0
     CountingLog.simulated = 0
-    resumed_log = CountingLog(path, "key", settings.checkpoint_every)
+    resumed_log = CountingLog(path, "key", every)
     resumed = vqe(chain, settings, resumed_log)
     assert resumed_log.loaded == saved and resumed_log.replayed == saved
     assert resumed_log.verified >= 1  # the first replayed value of an optimisation is recomputed
@@ -79,7 +79,7 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path, chain, settings):
 
 
 def test_checkpoint_of_other_settings_is_ignored(tmp_path, chain):
-    settings = VQESettings(checkpoint_every=1)
+    settings = vqe_settings()
     path = tmp_path / "vqe.checkpoint.npz"
     with pytest.raises(Killed):
         vqe(chain, settings, KilledAfter(path, "first", 1, 3))
@@ -93,7 +93,7 @@ def test_checkpoint_of_other_settings_is_ignored(tmp_path, chain):
 def test_diverging_replay_computes_from_where_it_diverges(tmp_path, chain):
     # A checkpoint whose recorded parameters differ from what the optimiser asks for (as after a
     # change of code) is used only up to the first difference.
-    settings = VQESettings(checkpoint_every=1)
+    settings = vqe_settings()
     path = tmp_path / "vqe.checkpoint.npz"
     with pytest.raises(Killed):
         vqe(chain, settings, KilledAfter(path, "key", 1, 4))
@@ -109,14 +109,15 @@ def test_checkpoint_is_removed_when_the_stage_finishes(tmp_path):
 
     (tmp_path / "h2.xyz").write_text("2\nH2\nH 0 0 0\nH 0 0 0.7414\n")
     run_stages(tmp_path, "h2", xyz=str(tmp_path / "h2.xyz"), methods=("hf", "casci"))
-    from qchemflow import stages
+    from qchemflow.pipeline import stages
+    from qchemflow.quantum.qubit_hamiltonian import QubitSettings
 
     out = tmp_path / "h2"
-    stages.qubits_stage(out / "active_space.json", out / "hamiltonian.fcidump", "jordan_wigner",
+    stages.qubits_stage(out / "active_space.json", out / "hamiltonian.fcidump",
+                        QubitSettings("jordan_wigner", False), RUN, BY_HAND,
                         out / "qubit_hamiltonian.json")
-    record = stages.vqe_stage(out / "qubit_hamiltonian.json", out / "references.json",
-                              VQESettings(checkpoint_every=1), 4000, out / "vqe.json",
-                              out / "vqe.checkpoint.npz")
+    record = stages.vqe_stage(out / "qubit_hamiltonian.json", vqe_settings(), RUN, BY_HAND,
+                              out / "vqe.json", out / "vqe.checkpoint.npz", 1)
     assert record["status"] == "ok" and (out / "vqe.json").is_file()
     assert not (out / "vqe.checkpoint.npz").exists()
 
@@ -141,7 +142,7 @@ def test_unreadable_checkpoint_is_ignored(tmp_path, chain, content):
         path.write_bytes(content)
     log = EvaluationLog(path, "key", 1)
     assert log.loaded == 0
-    assert vqe(chain, VQESettings(), log)["checkpoint"]["resumed_evaluations"] == 0
+    assert vqe(chain, vqe_settings(), log)["checkpoint"]["resumed_evaluations"] == 0
 
 
 def test_expensive_saves_are_spaced_out(tmp_path):
@@ -159,7 +160,7 @@ def test_expensive_saves_are_spaced_out(tmp_path):
 def test_changed_code_is_detected_and_the_checkpoint_dropped(tmp_path, chain):
     # Values recorded by other code (here: a tampered first energy) are caught by recomputing the
     # first evaluation of the optimisation; nothing from the checkpoint is used.
-    settings = VQESettings(checkpoint_every=1)
+    settings = vqe_settings()
     path = tmp_path / "vqe.checkpoint.npz"
     with pytest.raises(Killed):
         vqe(chain, settings, KilledAfter(path, "key", 1, 4))
@@ -175,10 +176,10 @@ def test_changed_code_is_detected_and_the_checkpoint_dropped(tmp_path, chain):
 def test_no_checkpoint_when_every_is_zero(tmp_path, chain):
     path = tmp_path / "vqe.checkpoint.npz"
     with pytest.raises(Killed):
-        vqe(chain, VQESettings(checkpoint_every=1), KilledAfter(path, "key", 1, 2))
+        vqe(chain, vqe_settings(), KilledAfter(path, "key", 1, 2))
     log = EvaluationLog(path, "key", 0)
     assert log.path is None and log.loaded == 0
-    vqe(chain, VQESettings(checkpoint_every=0), log)
+    vqe(chain, vqe_settings(), log)
     assert log.energies == []  # nothing kept in memory either
 
 

@@ -4,11 +4,11 @@ import cirq
 import numpy as np
 import pytest
 
-from qchemflow.ansatz import uccsd
-from qchemflow.circuits import ansatz_circuit, ansatz_from_circuit
-from qchemflow.qubits import _occupation_to_qubit_index_jordan_wigner, build_sector
-from qchemflow.simulator import SectorSimulator
-from qchemflow.vqe import layered_ansatz
+from qchemflow.quantum.ansatz import uccsd
+from qchemflow.quantum.circuits import ansatz_circuit, ansatz_from_circuit
+from qchemflow.quantum.sector import build_sector, jordan_wigner_qubit_indices
+from qchemflow.quantum.simulator import SectorSimulator
+from qchemflow.quantum.vqe import layered_ansatz
 
 
 def random_symmetric_hamiltonian(dimension, seed):
@@ -33,7 +33,7 @@ def test_state_equals_cirq_simulation(n_orbitals, n_alpha, n_beta):
     decomposed = cirq.Circuit(cirq.decompose(cirq.resolve_parameters(circuit, resolver)))
     state = cirq.Simulator(dtype=np.complex128).simulate(
         decomposed, qubit_order=qubits).final_state_vector
-    indices = _occupation_to_qubit_index_jordan_wigner(sector.occupations, 2 * n_orbitals)
+    indices = jordan_wigner_qubit_indices(sector.occupations, 2 * n_orbitals)
     np.testing.assert_allclose(state[indices], simulator.state(parameters), atol=1e-10)
     assert np.linalg.norm(state[indices]) == pytest.approx(1.0, abs=1e-10)
 
@@ -56,7 +56,7 @@ def test_adjoint_gradient_equals_finite_differences(layers):
 def test_threaded_products_are_bit_identical():
     import scipy.sparse
 
-    from qchemflow.simulator import RowBlockMatrix, threaded
+    from qchemflow.quantum.simulator import RowBlockMatrix, threaded
 
     matrix = scipy.sparse.random(20000, 20000, density=1e-3, format="csr", random_state=5)
     vector = np.random.default_rng(6).normal(size=20000)

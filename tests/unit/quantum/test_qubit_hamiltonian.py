@@ -3,22 +3,18 @@
 import numpy as np
 import pytest
 
-from qchemflow.active_space import read_fcidump
-from qchemflow.qubits import (build_qubit_hamiltonian, build_sector, interaction_operator,
-                              pauli_terms, sector_matrix, timed_qubit_hamiltonian)
-from qchemflow.qubits import pauli_terms_from_json
+from qchemflow.chemistry.active_space import read_active_hamiltonian
+from qchemflow.quantum.qubit_hamiltonian import (QubitSettings, build_qubit_hamiltonian,
+                                                 interaction_operator, timed_qubit_hamiltonian)
+from qchemflow.quantum.sector import build_sector, pauli_terms, pauli_terms_from_json, sector_matrix
 
 from conftest import DATA, run_stages
 
 
 def hamiltonian_inputs(records, folder):
-    from pyscf import ao2mo
-
-    data = read_fcidump(folder / "hamiltonian.fcidump")
-    n = int(data["NORB"])
+    data = read_active_hamiltonian(folder / "hamiltonian.fcidump")
     active = records["active_space"]
-    return (data["H1"], ao2mo.restore(1, data["H2"], n), float(data["ECORE"]),
-            active["n_alpha"], active["n_beta"])
+    return data.h1, data.h2, data.core_energy, active["n_alpha"], active["n_beta"]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +41,8 @@ def test_sector_ground_state_equals_casci(request, system, mapping):
     # Exact identity: the qubit Hamiltonian's lowest eigenvalue with the molecule's N, S_z and S^2
     # is the CASCI energy of the same FCIDUMP (PySCF's spin-fixed FCI).
     records, folder = request.getfixturevalue(system)
-    _, fields = timed_qubit_hamiltonian(*hamiltonian_inputs(records, folder), mapping)
+    _, fields = timed_qubit_hamiltonian(*hamiltonian_inputs(records, folder),
+                                        QubitSettings(mapping, True))
     casci = records["references"]["energies"]["casci"]
     assert fields["ground_state_energy"] == pytest.approx(casci, abs=1e-8)
     assert fields["mapping"] == mapping and fields["n_qubits"] == 8
@@ -73,7 +70,8 @@ def test_sector_matrix_equals_openfermion_sparse_operator(water_8_qubits):
 def test_json_terms_round_trip(water_8_qubits):
     records, folder = water_8_qubits
     h1, h2, core, n_alpha, n_beta = hamiltonian_inputs(records, folder)
-    hamiltonian, fields = timed_qubit_hamiltonian(h1, h2, core, n_alpha, n_beta, "jordan_wigner")
+    hamiltonian, fields = timed_qubit_hamiltonian(h1, h2, core, n_alpha, n_beta,
+                                                  QubitSettings("jordan_wigner", True))
     terms = pauli_terms_from_json(fields["terms"], 8)
     assert fields["n_terms"] == len(hamiltonian.qubit_operator.terms)
     difference = sector_matrix(terms, hamiltonian.sector) - hamiltonian.matrix
@@ -95,7 +93,7 @@ def test_interaction_operator_energy_of_hartree_fock(water_8_qubits):
 def test_sector_dimension_and_unknown_mapping():
     sector = build_sector("jordan_wigner", 12, 2, 2)
     assert sector.dimension == 15 * 15
-    from qchemflow.errors import InputError
+    from qchemflow.core.errors import InputError
 
     with pytest.raises(InputError, match="mapping 'parity' is unknown"):
         build_qubit_hamiltonian(np.eye(2), np.zeros((2, 2, 2, 2)), 0.0, 1, 1, "parity")

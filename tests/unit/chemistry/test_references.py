@@ -2,7 +2,8 @@
 
 import pytest
 
-from qchemflow.references import determinant_count, fci_ground_state, non_variational_flags
+from qchemflow.chemistry.references import fci_ground_state, non_variational_flags
+from qchemflow.core.memory import sector_dimension
 
 from conftest import DATA, run_stages
 
@@ -74,7 +75,7 @@ def test_fixed_spin_avoids_the_lower_triplet(tmp_path):
     assert triplet_casci["s2"] == pytest.approx(2.0, abs=1e-5)
     assert triplet_casci["energy"] < singlet_casci["energy"]
     # The plain solver on the singlet's own Hamiltonian finds the lower triplet component.
-    from qchemflow.active_space import read_fcidump
+    from qchemflow.chemistry.active_space import read_fcidump
 
     data = read_fcidump(tmp_path / "singlet" / "hamiltonian.fcidump")
     solver = fci.direct_spin1.FCI()
@@ -106,8 +107,8 @@ def test_fci_ground_state_of_a_non_interacting_model():
     assert s_squared == pytest.approx(0.0, abs=1e-10)
 
 
-def test_determinant_count():
-    assert determinant_count(6, 2, 2) == 225
+def test_sector_dimension_counts_determinants():
+    assert sector_dimension(6, 2, 2) == 225  # C(6,2)^2
 
 
 def test_non_variational_cc_is_flagged_not_hidden():

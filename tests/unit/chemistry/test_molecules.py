@@ -1,8 +1,8 @@
 import pytest
 
-from qchemflow.config import load_yaml, validate_config
-from qchemflow.errors import InputError
-from qchemflow.molecules import basis_orbital_counts, load_molecules
+from qchemflow.pipeline.config import load_yaml, validate_config
+from qchemflow.core.errors import InputError
+from qchemflow.chemistry.molecules import basis_orbital_counts, load_molecules
 
 from conftest import REPOSITORY
 
@@ -102,7 +102,7 @@ from pathlib import Path  # noqa: E402
 
 from hypothesis import given, strategies as st  # noqa: E402
 
-from qchemflow.molecules import ID_PATTERN  # noqa: E402
+from qchemflow.chemistry.molecules import ID_PATTERN  # noqa: E402
 
 SMILES = st.sampled_from(["O", "C", "[H][H]", "N#N", "C1CC", "", "not smiles", "[Xx]", "[NH4+]",
                           "[CH3]", "O=O", "c1ccccc1", "C(C)(C)(C)(C)C", "*"])
@@ -155,7 +155,7 @@ def test_any_table_file_is_loaded_or_refused_with_one_line(tmp_path, data):
 
 
 def test_huge_table_is_refused_before_reading(tmp_path):
-    from qchemflow import molecules
+    from qchemflow.chemistry import molecules
 
     path = tmp_path / "table.csv"
     with open(path, "wb") as stream:

@@ -4,8 +4,8 @@ import cirq
 import numpy as np
 import pytest
 
-from qchemflow.ansatz import Excitation, spin_orbital_uccsd, uccsd
-from qchemflow.circuits import (ExcitationGate, ansatz_circuit, ansatz_from_circuit,
+from qchemflow.quantum.ansatz import Excitation, spin_orbital_uccsd, uccsd
+from qchemflow.quantum.circuits import (ExcitationGate, ansatz_circuit, ansatz_from_circuit,
                                 circuit_statistics, decomposed_operations)
 
 EXCITATIONS = [

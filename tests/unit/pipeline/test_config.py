@@ -1,7 +1,7 @@
 import pytest
 
-from qchemflow.config import load_yaml, validate_config
-from qchemflow.errors import InputError
+from qchemflow.pipeline.config import load_yaml, validate_config
+from qchemflow.core.errors import InputError
 
 from conftest import REPOSITORY
 

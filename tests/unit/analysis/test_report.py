@@ -1,5 +1,5 @@
-from qchemflow.report import method_errors, render_html, verdict, write_report
-from qchemflow.results import stage_record, write_json_atomic
+from qchemflow.analysis.report import method_errors, render_html, verdict, write_report
+from qchemflow.core.records import stage_record, write_json_atomic
 
 CASCI = -7.882324378883
 ROW = {"id": "LiH", "status": "ok", "casci": CASCI, "hf": CASCI + 0.02,

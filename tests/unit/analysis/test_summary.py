@@ -1,7 +1,7 @@
 import csv
 
-from qchemflow.results import failure_record, stage_record, write_json_atomic
-from qchemflow.summary import COLUMNS, molecule_status, summarise
+from qchemflow.core.records import failure_record, stage_record, write_json_atomic
+from qchemflow.analysis.summary import COLUMNS, molecule_status, summarise
 
 
 def test_status_names_the_first_failed_stage():

@@ -1,7 +1,7 @@
 import pytest
 
-from qchemflow.errors import InputError
-from qchemflow.geometry import (check_spin, electron_count, formula, geometry_from_smiles,
+from qchemflow.core.errors import InputError
+from qchemflow.chemistry.geometry import (check_spin, electron_count, formula, geometry_from_smiles,
                                 parse_smiles, read_xyz, xyz_text)
 
 
@@ -101,7 +101,7 @@ import math  # noqa: E402
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from qchemflow.geometry import Atom  # noqa: E402
+from qchemflow.chemistry.geometry import Atom  # noqa: E402
 
 COORDINATE = st.floats(-50, 50, allow_nan=False).map(lambda value: f"{value:.6f}")
 ATOMS = st.lists(st.builds(Atom, st.sampled_from(["H", "C", "N", "O", "S", "Cl", "Li"]),
@@ -180,7 +180,7 @@ def test_smiles_geometry_is_chemically_sane_and_deterministic(smiles, seed):
 
 
 def test_huge_and_binary_xyz_files_are_refused_unread(tmp_path):
-    from qchemflow.geometry import MAX_XYZ_BYTES
+    from qchemflow.chemistry.geometry import MAX_XYZ_BYTES
 
     huge = tmp_path / "huge.xyz"
     with open(huge, "wb") as stream:

@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
 
-from qchemflow.active_space import (build_active_space, choose_active_space, degeneracy_flags,
+from qchemflow.chemistry.active_space import (build_active_space, choose_active_space, degeneracy_flags,
                                     read_fcidump)
-from qchemflow.errors import InputError
-from qchemflow.geometry import read_xyz
-from qchemflow.references import fci_ground_state
-from qchemflow.scf import build_molecule, run_scf
+from qchemflow.core.errors import InputError
+from qchemflow.chemistry.geometry import read_xyz
+from qchemflow.chemistry.references import fci_ground_state
+from qchemflow.chemistry.scf import build_molecule, run_scf
 
 from conftest import DATA
 

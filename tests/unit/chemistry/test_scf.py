@@ -1,9 +1,11 @@
 import pytest
 
-from qchemflow.errors import ConvergenceError
-from qchemflow.geometry import Atom, read_xyz
-from qchemflow.scf import (build_molecule, follow_internal_instability, load_scf, new_scf_object,
-                           run_scf, scf_fields, stability_label, timed_scf, write_checkpoint)
+from qchemflow.core.errors import ConvergenceError
+from qchemflow.chemistry.geometry import Atom, read_xyz
+from qchemflow.chemistry.scf import (build_molecule, follow_internal_instability, load_scf, new_scf_object,
+                           run_scf, scf_fields, timed_scf, write_checkpoint)
+from qchemflow.analysis.summary import stability_label
+from qchemflow.chemistry.scf import SCFSettings
 
 from conftest import DATA
 
@@ -92,7 +94,7 @@ def test_internal_instability_is_followed_to_the_stable_minimum(initial_guess):
 
 
 def test_stable_scf_is_left_alone(tmp_path):
-    fields = timed_scf(water(), 1e-10, 100, True, tmp_path / "scf.chk", "sto-3g", False)
+    fields = timed_scf(water(), SCFSettings("sto-3g", False, 1e-10, 100, True), tmp_path / "scf.chk")
     assert fields["stability"] == {"internal_stable": True, "external_stable": True,
                                    "followed": 0, "energies": [fields["energy"]],
                                    "energy_lowering": 0.0}
@@ -105,7 +107,7 @@ def test_rohf_instability_is_followed(tmp_path):
     # stable and lower. ROHF has no external (UHF) check.
     oxygen = build_molecule((Atom("O", "0", "0", "0"), Atom("O", "0", "0", "1.21")), 0, 2,
                             "sto-3g", False, 2000)
-    fields = timed_scf(oxygen, 1e-10, 100, True, tmp_path / "scf.chk", "sto-3g", False)
+    fields = timed_scf(oxygen, SCFSettings("sto-3g", False, 1e-10, 100, True), tmp_path / "scf.chk")
     stability = fields["stability"]
     assert fields["method"] == "ROHF" and stability["internal_stable"]
     assert stability["followed"] >= 1 and stability["external_stable"] is None
@@ -120,7 +122,7 @@ def test_stability_analysis_of_atoms(tmp_path, symbol, spin):
     # He, Ne and H in STO-3G have no rotation that changes the determinant; the O and C triplets
     # have only occupied-occupied ones (PySCF's symmetry-filtered start vector is empty there).
     atom = build_molecule((Atom(symbol, "0", "0", "0"),), 0, spin, "sto-3g", False, 2000)
-    fields = timed_scf(atom, 1e-10, 100, True, tmp_path / "scf.chk", "sto-3g", False)
+    fields = timed_scf(atom, SCFSettings("sto-3g", False, 1e-10, 100, True), tmp_path / "scf.chk")
     assert fields["stability"]["internal_stable"] is True and fields["flags"] == []
     assert fields["stability"]["external_stable"] is (True if spin == 0 else None)
 
@@ -128,13 +130,13 @@ def test_stability_analysis_of_atoms(tmp_path, symbol, spin):
 def test_failed_stability_analysis_keeps_the_scf_and_says_so(tmp_path, monkeypatch):
     from pyscf.lib.exceptions import LinearDependencyError
 
-    from qchemflow import scf as scf_module
+    from qchemflow.chemistry import scf as scf_module
 
     def breakdown(scf_object):
         raise LinearDependencyError("Initial guess is empty or zero")
 
     monkeypatch.setattr(scf_module, "_internal_stability", breakdown)
-    fields = timed_scf(water(), 1e-10, 100, True, tmp_path / "scf.chk", "sto-3g", False)
+    fields = timed_scf(water(), SCFSettings("sto-3g", False, 1e-10, 100, True), tmp_path / "scf.chk")
     assert fields["energy"] == pytest.approx(CRAWFORD_SCF, abs=1e-8)
     assert fields["stability"]["internal_stable"] is None
     assert stability_label(fields["stability"]) == "analysis failed"

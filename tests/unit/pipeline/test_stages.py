@@ -1,0 +1,93 @@
+"""Stages as the rules run them: the CLI with one settings argument, files in, files out,
+failures recorded as data."""
+
+import json
+
+from qchemflow.chemistry.molecules import MoleculeSpec
+from qchemflow.core.records import read_json
+from qchemflow.pipeline.cli import main
+from qchemflow.pipeline.settings import stage_settings_json
+
+from conftest import default_config
+
+PROVENANCE = '{"config_hash": "abc", "seed": 42, "git_commit": "0123456789"}'
+
+
+def spec(molecule_id, smiles, multiplicity=1, basis="sto-3g", scf_max_cycles=100):
+    return MoleculeSpec(id=molecule_id, row=1, smiles=smiles, xyz=None, charge=0,
+                        multiplicity=multiplicity, basis=basis, cartesian=False, frozen_core=True,
+                        active_electrons=None, active_orbitals=None,
+                        scf_max_cycles=scf_max_cycles, n_active_orbitals=2)
+
+
+def stage(name, molecule, *paths):
+    """Run one stage command as its rule does; returns the exit code."""
+    command = name.replace("_", "-")
+    return main([command, "--settings", stage_settings_json(name, molecule, default_config()),
+                 "--provenance", PROVENANCE, *paths])
+
+
+def test_geometry_failure_is_data_and_passed_on(tmp_path, caplog):
+    out = tmp_path / "bad"
+    bad = spec("bad", "C", multiplicity=2)
+    assert stage("geometry", bad, "--output-xyz", str(out / "geometry.xyz"),
+                 "--output-json", str(out / "geometry.json")) == 0
+    record = read_json(out / "geometry.json")
+    assert record["status"] == "failed" and "multiplicity 2 is impossible" in record["reason"]
+    assert (out / "geometry.xyz").read_text() == ""
+    assert "geometry: bad: multiplicity 2" in caplog.text  # one line in the job log
+    assert stage("scf", bad, "--geometry-json", str(out / "geometry.json"),
+                 "--geometry-xyz", str(out / "geometry.xyz"), "--output-chk",
+                 str(out / "scf.chk"), "--output-json", str(out / "scf.json")) == 0
+    scf = read_json(out / "scf.json")
+    assert scf["status"] == "failed" and scf["failed_stage"] == "geometry"
+
+
+def test_scf_failure_is_recorded(tmp_path):
+    out = tmp_path / "water"
+    water = spec("water", "O", basis="6-31g", scf_max_cycles=1)
+    assert stage("geometry", water, "--output-xyz", str(out / "g.xyz"),
+                 "--output-json", str(out / "g.json")) == 0
+    assert stage("scf", water, "--geometry-json", str(out / "g.json"), "--geometry-xyz",
+                 str(out / "g.xyz"), "--output-chk", str(out / "scf.chk"),
+                 "--output-json", str(out / "scf.json")) == 0
+    record = json.loads((out / "scf.json").read_text())
+    assert record["status"] == "failed" and record["reason"].startswith("SCF did not converge")
+
+
+def test_full_stage_chain_from_smiles(tmp_path):
+    out = tmp_path / "h2"
+    h2 = spec("h2", "[H][H]")
+    files = {"g": out / "g.json", "xyz": out / "g.xyz", "scf": out / "scf.json",
+             "chk": out / "scf.chk", "fcidump": out / "h.fcidump", "a": out / "a.json",
+             "r": out / "r.json", "q": out / "q.json", "v": out / "v.json"}
+    paths = {key: str(path) for key, path in files.items()}
+    assert stage("geometry", h2, "--output-xyz", paths["xyz"], "--output-json", paths["g"]) == 0
+    assert stage("scf", h2, "--geometry-json", paths["g"], "--geometry-xyz", paths["xyz"],
+                 "--output-chk", paths["chk"], "--output-json", paths["scf"]) == 0
+    assert stage("active_space", h2, "--scf-json", paths["scf"], "--scf-chk", paths["chk"],
+                 "--output-fcidump", paths["fcidump"], "--output-json", paths["a"]) == 0
+    assert stage("references", h2, "--scf-json", paths["scf"], "--scf-chk", paths["chk"],
+                 "--active-space-json", paths["a"], "--fcidump", paths["fcidump"],
+                 "--output-json", paths["r"]) == 0
+    assert stage("qubits", h2, "--active-space-json", paths["a"], "--fcidump", paths["fcidump"],
+                 "--output-json", paths["q"]) == 0
+    assert stage("vqe", h2, "--qubit-hamiltonian-json", paths["q"],
+                 "--output-json", paths["v"]) == 0
+    records = {key: read_json(files[key]) for key in ("g", "scf", "a", "r", "q", "v")}
+    assert all(record["status"] == "ok" for record in records.values())
+    geometry, references, vqe = records["g"], records["r"], records["v"]
+    assert geometry["canonical_smiles"] == "[H][H]" and geometry["force_field"] == "UFF"
+    # H2 in STO-3G: two electrons, so CCSD is exact (= CASCI = FCI), and the VQE reaches it.
+    assert references["energies"]["ccsd"] == references["energies"]["casci"] or abs(
+        references["energies"]["ccsd"] - references["energies"]["casci"]) < 1e-9
+    assert abs(vqe["energy"] - references["energies"]["casci"]) < 1e-8
+    assert references["energies"]["casci"] < references["energies"]["hf"]
+    # Every record carries the run's provenance as the workflow passed it, and the molecule's
+    # input hash, set by the geometry stage and carried through.
+    for record in records.values():
+        assert record["provenance"]["config_hash"] == "abc"
+        assert record["provenance"]["seed"] == 42
+        assert record["provenance"]["git_commit"] == "0123456789"
+        assert record["provenance"]["input_hash"] == geometry["provenance"]["input_hash"]
+        assert "versions" not in record  # written once, under provenance
