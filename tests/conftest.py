@@ -34,6 +34,12 @@ RUN = RunSettings(threads=1, memory_mb=4000)
 BY_HAND = RunProvenance()  # stages run outside the workflow: no config hash, seed or commit
 
 
+def molecule_row_schema() -> dict[str, Any]:
+    """The molecule table's row schema (workflow/schemas/molecules.schema.yaml)."""
+    schema: dict[str, Any] = load_yaml(REPOSITORY / "workflow/schemas/molecules.schema.yaml")
+    return schema
+
+
 def default_config() -> dict[str, Any]:
     """The config with every default of the schema (the one place defaults are written)."""
     return validate_config({}, load_yaml(REPOSITORY / "workflow/schemas/config.schema.yaml"))
@@ -119,3 +125,14 @@ def chain_terms(h1: Any, h2: Any, core: float) -> Any:
     n = h1.shape[0]
     hamiltonian = build_qubit_hamiltonian(h1, h2, core, n // 2, n // 2, "jordan_wigner")
     return pauli_terms(hamiltonian.qubit_operator, 2 * n)
+
+
+@pytest.fixture(scope="session")
+def h2_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A results folder with H2's six real records (STO-3G, 4 qubits), made once per session:
+    ``<folder>/H2/geometry.json`` ... ``vqe.json``. Copy it before changing anything."""
+    folder = tmp_path_factory.mktemp("results")
+    (folder / "h2.xyz").write_text("2\nH2\nH 0 0 0\nH 0 0 0.7414\n")
+    run_stages(folder, "H2", xyz=str(folder / "h2.xyz"))
+    run_quantum_stages(folder, "H2")
+    return folder

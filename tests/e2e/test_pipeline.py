@@ -76,7 +76,7 @@ def test_two_molecules_one_scf_failure_loses_nothing(tmp_path):
         origin = record["provenance"]
         assert origin["config_hash"] and len(origin["config_hash"]) == 64 and origin["seed"] == 42
         assert origin["versions"]["pyscf"] and origin["versions"]["qsimcirq"]
-        assert origin["qchemflow_version"] == origin["versions"]["qchemflow"]
+        assert origin["versions"]["qchemflow"] and "versions" not in record  # written once
         commits.add(origin["git_commit"])
         if record["id"] == "H2":
             assert origin["input_hash"] and len(origin["input_hash"]) == 64
@@ -111,6 +111,36 @@ def test_report_renders_in_chromium_and_snakemake_report(tmp_path):
          "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile2'}",
          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.stdout.count("<img") == 2 and "H2" in dom.stdout
+    # A 1366x768 screen: the page never scrolls sideways, the summary table scrolls in its box.
+    # A copy of the page beside it (same plots) measures itself once loaded.
+    probe_script = """<script>
+window.addEventListener("load", () => {
+  const table = document.getElementById("summary"), box = table.parentElement;
+  const out = document.createElement("pre");
+  out.id = "layout-probe";
+  out.textContent = JSON.stringify({
+    innerWidth: window.innerWidth, pageScrollWidth: document.documentElement.scrollWidth,
+    pageClientWidth: document.documentElement.clientWidth, boxTag: box.tagName,
+    boxOverflowX: getComputedStyle(box).overflowX, boxScrollWidth: box.scrollWidth,
+    boxClientWidth: box.clientWidth, boxRight: box.getBoundingClientRect().right});
+  document.body.appendChild(out);
+});
+</script>"""
+    probe = page.with_name("layout-probe.html")
+    probe.write_text(text.replace("</body>", probe_script + "</body>"))
+    measured = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile3'}",
+         "--window-size=1366,768", "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    found = re.search(r'<pre id="layout-probe">(.*?)</pre>', measured.stdout, re.DOTALL)
+    assert found, measured.stdout[-2000:] + measured.stderr[-2000:]
+    layout = json.loads(found.group(1))  # numbers and plain words: nothing escaped
+    assert layout["innerWidth"] == 1366, layout  # the window size was applied
+    assert layout["pageScrollWidth"] <= min(1366, layout["pageClientWidth"]), layout
+    assert layout["boxTag"] == "DIV" and layout["boxOverflowX"] == "auto", layout
+    assert layout["boxRight"] <= layout["pageClientWidth"], layout
+    assert layout["boxScrollWidth"] > layout["boxClientWidth"], layout  # the table scrolls
     for plot in ("errors.png", "convergence.png"):
         assert (workdir / "results/plots" / plot).stat().st_size > 10_000
     zipped = snakemake(workdir, "--report", "results/report.zip")

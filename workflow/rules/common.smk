@@ -28,7 +28,8 @@ try:
     config.update(
         validate_config(config, load_yaml(workflow.source_path("../schemas/config.schema.yaml")))
     )
-    VALID_MOLECULES, INVALID_ROWS = load_molecules(config["molecules"], config)
+    MOLECULE_ROW_SCHEMA = load_yaml(workflow.source_path("../schemas/molecules.schema.yaml"))
+    VALID_MOLECULES, INVALID_ROWS = load_molecules(config["molecules"], config, MOLECULE_ROW_SCHEMA)
 except InputError as error:
     refuse([str(error)])
 if INVALID_ROWS and config["on_invalid"] == "refuse":
@@ -65,7 +66,7 @@ if shutil.which("qchemflow") is None:
 
 
 wildcard_constraints:
-    id="[A-Za-z0-9][A-Za-z0-9_.-]*",
+    id=MOLECULE_ROW_SCHEMA["properties"]["id"]["pattern"].strip("^$"),
 
 
 def molecule(wildcards):

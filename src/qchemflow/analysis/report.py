@@ -1,7 +1,9 @@
 """The comparison report: plots (matplotlib) and ``report.html``.
 
 Every method is compared with CASCI, the exact energy of the Hamiltonian the VQE sees: HF,
-MP2, CCSD and CCSD(T) on that same active-space Hamiltonian, and the VQE.
+MP2, CCSD and CCSD(T) on that same active-space Hamiltonian, and the VQE. The page is rendered
+from a Jinja2 template (``workflow/report/templates/report.html.j2``) with autoescape on: this
+module hands it plain text and numbers, never HTML.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 import jinja2
 
+from qchemflow.core.errors import InputError
 from qchemflow.core.files import write_text_atomic
 from qchemflow.core.provenance import qchemflow_version
 from qchemflow.core.records import read_record
@@ -41,7 +44,8 @@ TABLE_COLUMNS: dict[str, tuple[str, str]] = {
     "casci": ("E CASCI (Ha)", "exact energy of the active-space Hamiltonian"),
     "vqe": ("E VQE (Ha)", "VQE energy"),
     "n_parameters": ("parameters", "VQE parameters"),
-    "n_two_qubit_gates": ("two-qubit gates", "two-qubit gates of the circuit"),
+    "n_two_qubit_gates": ("two\N{NON-BREAKING HYPHEN}qubit gates",
+                          "two-qubit gates of the circuit"),
     "energy_evaluations": ("energy evaluations", "energies the optimizer asked for"),
     "vqe_wall_s": ("VQE wall time (s)", "wall time of the VQE stage"),
 }
@@ -164,13 +168,17 @@ def load_template(template: Path | str) -> jinja2.Template:
         template: a ``Path`` to the template file, or the template's text.
 
     Raises:
+        InputError: the template file does not exist.
         ValueError: ``template`` is a ``str`` with no Jinja2 markup (a path passed as text).
-        jinja2.TemplateError: the template does not exist or does not parse.
+        jinja2.TemplateError: the template does not parse.
     """
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True,
                                      keep_trailing_newline=True)
     if isinstance(template, Path):
+        if not template.is_file():
+            raise InputError(f"report template {template} does not exist: pass --template "
+                             "workflow/report/templates/report.html.j2 or a copy of it")
         environment.loader = jinja2.FileSystemLoader(template.parent)
         return environment.get_template(template.name)
     if "{{" not in template and "{%" not in template:

@@ -80,6 +80,27 @@ def electron_count(atoms: tuple[Atom, ...] | list[str], charge: int) -> int:
     return sum(element_atomic_number(symbol) for symbol in symbols) - charge
 
 
+def check_source(smiles: str | None, xyz: str | None) -> None:
+    """A molecule comes from exactly one of a SMILES and an XYZ file.
+
+    Raises:
+        InputError: both or neither.
+    """
+    if bool(smiles) == bool(xyz):
+        raise InputError("give exactly one of smiles or xyz")
+
+
+def check_formal_charge(charge: int, formal_charge: int | None) -> None:
+    """The given charge must equal the SMILES formal charge (None: an XYZ, nothing to check).
+
+    Raises:
+        InputError: they differ.
+    """
+    if formal_charge is not None and formal_charge != charge:
+        raise InputError(f"charge {charge} disagrees with the SMILES formal charge "
+                         f"{formal_charge}; fix the charge column or the SMILES")
+
+
 def check_spin(n_electrons: int, multiplicity: int) -> None:
     """Check that ``multiplicity`` (2S+1) is possible for ``n_electrons``.
 

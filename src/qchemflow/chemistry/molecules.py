@@ -15,11 +15,9 @@ from typing import Any
 
 from qchemflow.chemistry.active_space import choose_active_space
 from qchemflow.core.errors import InputError
-from qchemflow.chemistry.geometry import check_spin, electron_count, read_xyz, smiles_symbols_and_charge
+from qchemflow.chemistry.geometry import (check_formal_charge, check_source, check_spin,
+                                         electron_count, read_xyz, smiles_symbols_and_charge)
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-KNOWN_COLUMNS = ("id", "smiles", "xyz", "charge", "multiplicity", "basis", "cartesian",
-                 "active_electrons", "active_orbitals", "frozen_core", "scf_max_cycles")
 MAX_TABLE_BYTES = 50_000_000
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
@@ -90,8 +88,12 @@ def parse_boolean(value: str, column: str) -> bool:
     raise InputError(f"{column} '{value}' is not true/false; write true or false")
 
 
-def read_table_rows(path: str | Path) -> list[dict[str, str]]:
+def read_table_rows(path: str | Path, known_columns: tuple[str, ...]) -> list[dict[str, str]]:
     """Read the CSV rows (values stripped; empty cells dropped).
+
+    Args:
+        path: the CSV table.
+        known_columns: the columns the row schema defines.
 
     Raises:
         InputError: missing, oversized or non-text file, missing ``id`` column or unknown columns.
@@ -117,11 +119,11 @@ def read_table_rows(path: str | Path) -> list[dict[str, str]]:
     columns = [column.strip() for column in cells[0]] if cells else []
     if "id" not in columns:
         raise InputError(f"molecule table '{path}' has no 'id' column; its header must name "
-                         f"id and smiles or xyz (columns: {', '.join(KNOWN_COLUMNS)})")
-    unknown = [column for column in columns if column not in KNOWN_COLUMNS]
+                         f"id and smiles or xyz (columns: {', '.join(known_columns)})")
+    unknown = [column for column in columns if column not in known_columns]
     if unknown:
         raise InputError(f"molecule table '{path}': unknown column(s) {', '.join(unknown)}; "
-                         f"allowed: {', '.join(KNOWN_COLUMNS)}")
+                         f"allowed: {', '.join(known_columns)}")
     if len(set(columns)) != len(columns):
         raise InputError(f"molecule table '{path}': a column is named twice in the header")
     rows = []
@@ -132,6 +134,28 @@ def read_table_rows(path: str | Path) -> list[dict[str, str]]:
         rows.append({column: value.strip() for column, value in zip(columns, row)
                      if value.strip()})
     return rows
+
+
+def schema_problems(row: dict[str, str], row_schema: dict[str, Any]) -> list[str]:
+    """What the row schema (``workflow/schemas/molecules.schema.yaml``) finds wrong with a row:
+    one item per bad cell, naming the column, its value and what to write."""
+    import jsonschema
+
+    problems = []
+    validator = jsonschema.Draft202012Validator(row_schema)
+    for error in sorted(validator.iter_errors(row), key=lambda item: list(item.path)):
+        if error.path:
+            column = str(error.path[0])
+            description = row_schema["properties"][column].get("description", error.message)
+            problems.append(f"{column} '{row[column]}' is not allowed; {description}")
+        else:
+            problems.append(error.message)
+    return problems
+
+
+def table_columns(row_schema: dict[str, Any]) -> tuple[str, ...]:
+    """The columns a molecule table may have: the row schema's properties."""
+    return tuple(row_schema["properties"])
 
 
 def spec_from_row(row_number: int, row: dict[str, str], config: dict[str, Any],
@@ -145,12 +169,8 @@ def spec_from_row(row_number: int, row: dict[str, str], config: dict[str, Any],
         InputError: a malformed cell, with the column and what to write.
     """
     molecule_id = row.get("id", "")
-    if not ID_PATTERN.match(molecule_id):
-        raise InputError(f"id '{molecule_id}' is not allowed; use letters, digits, '_', '.', '-' "
-                         "and start with a letter or digit")
     smiles, xyz = row.get("smiles"), row.get("xyz")
-    if bool(smiles) == bool(xyz):
-        raise InputError("give exactly one of smiles or xyz")
+    check_source(smiles, xyz)
     active = config.get("active_space") or {}
 
     def optional_integer(column: str, default: Any) -> int | None:
@@ -158,8 +178,6 @@ def spec_from_row(row_number: int, row: dict[str, str], config: dict[str, Any],
 
     charge = optional_integer("charge", None)
     scf_max_cycles = optional_integer("scf_max_cycles", config["scf"]["max_cycles"]) or 0
-    if scf_max_cycles < 1:
-        raise InputError(f"scf_max_cycles {scf_max_cycles} must be at least 1")
     return MoleculeSpec(
         id=molecule_id,
         row=row_number,
@@ -201,9 +219,8 @@ def check_chemistry(spec: MoleculeSpec, charge_given: bool) -> MoleculeSpec:
 
     if spec.smiles:
         symbols, formal_charge = smiles_symbols_and_charge(spec.smiles)
-        if charge_given and formal_charge != spec.charge:
-            raise InputError(f"charge {spec.charge} disagrees with the SMILES formal charge "
-                             f"{formal_charge}; fix the charge column or the SMILES")
+        if charge_given:
+            check_formal_charge(spec.charge, formal_charge)
         spec = replace(spec, charge=formal_charge)
     else:
         symbols = [atom.symbol for atom in read_xyz(spec.xyz or "").atoms]
@@ -243,13 +260,15 @@ def basis_orbital_counts(symbols: list[str], basis: str, cartesian: bool) -> tup
     return n_functions, n_core
 
 
-def load_molecules(path: str | Path, config: dict[str, Any]
+def load_molecules(path: str | Path, config: dict[str, Any], row_schema: dict[str, Any]
                    ) -> tuple[list[MoleculeSpec], list[InvalidRow]]:
-    """Load and validate the whole table.
+    """Load and validate the whole table: first each row against the row schema, then the
+    chemistry the schema cannot express (:func:`check_chemistry`).
 
     Args:
         path: the CSV table.
         config: the validated config (defaults applied).
+        row_schema: ``workflow/schemas/molecules.schema.yaml``.
 
     Returns:
         The valid molecules and the invalid rows (each with all its problems).
@@ -261,15 +280,18 @@ def load_molecules(path: str | Path, config: dict[str, Any]
     valid: list[MoleculeSpec] = []
     invalid: list[InvalidRow] = []
     seen: dict[str, int] = {}
-    for row_number, row in enumerate(read_table_rows(path), start=1):
+    for row_number, row in enumerate(read_table_rows(path, table_columns(row_schema)), start=1):
         molecule_id = row.get("id", "")
         problems: list[str] = []
         if molecule_id in seen:
             problems.append(f"duplicate id (also row {seen[molecule_id]}); give every row its own id")
         seen.setdefault(molecule_id, row_number)
+        cell_problems = schema_problems(row, row_schema)
+        problems += cell_problems
         try:
-            spec, charge_given = spec_from_row(row_number, row, config, table_folder)
-            spec = check_chemistry(spec, charge_given)
+            if not cell_problems:
+                spec, charge_given = spec_from_row(row_number, row, config, table_folder)
+                spec = check_chemistry(spec, charge_given)
         except InputError as error:
             problems.append(str(error))
         if problems:

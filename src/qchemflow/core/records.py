@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from qchemflow.core.files import write_text_atomic
+from qchemflow.core.record_models import validate_record
 
 STATUS_OK = "ok"
 STATUS_FAILED = "failed"
@@ -19,14 +20,14 @@ METHOD_ORDER = ("hf", "mp2", "ccsd", "ccsd_t", "mp2_active", "ccsd_active", "ccs
                 "casci", "fci")
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """Turn NumPy scalars/arrays and non-finite floats into plain JSON values."""
     if isinstance(value, dict):
-        return {str(key): _json_safe(item) for key, item in value.items()}
+        return {str(key): json_safe(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(item) for item in value]
+        return [json_safe(item) for item in value]
     if hasattr(value, "tolist"):
-        return _json_safe(value.tolist())
+        return json_safe(value.tolist())
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
@@ -39,7 +40,7 @@ def write_json_atomic(path: str | Path, record: dict[str, Any]) -> None:
         path: destination file.
         record: JSON-serialisable mapping; NumPy values are converted.
     """
-    write_text_atomic(path, json.dumps(_json_safe(record), indent=2, allow_nan=False) + "\n")
+    write_text_atomic(path, json.dumps(json_safe(record), indent=2, allow_nan=False) + "\n")
 
 
 def read_json(path: str | Path) -> dict[str, Any]:
@@ -96,10 +97,21 @@ def upstream_failure(records: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def write_record(path: str | Path, record: dict[str, Any]) -> None:
-    """Write a stage's record atomically."""
+    """Write a stage's record atomically, after checking it against its model.
+
+    Raises:
+        RecordError: the record breaks its model (a bug: nothing is written).
+    """
+    validate_record(json_safe(record), str(path))
     write_json_atomic(path, record)
 
 
 def read_record(path: str | Path) -> dict[str, Any]:
-    """Read a stage's record."""
-    return read_json(path)
+    """Read a stage's record and check it against its model.
+
+    Raises:
+        RecordError: the file breaks its model.
+    """
+    record = read_json(path)
+    validate_record(record, str(path))
+    return record

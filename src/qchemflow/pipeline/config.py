@@ -78,3 +78,25 @@ def validate_config(config: dict[str, Any], schema: dict[str, Any]) -> dict[str,
             lines.append(f"config key '{key}': {error.message}{hint}")
         raise InputError("; ".join(lines))
     return effective
+
+
+def _default_text(value: Any) -> str:
+    """A default as the YAML a user would write."""
+    if isinstance(value, list):
+        return "[" + ", ".join(str(item) for item in value) + "]"
+    text = yaml.safe_dump(value, default_flow_style=True).strip()
+    return text.removesuffix("\n...").removesuffix("...").strip()
+
+
+def config_table(schema: dict[str, Any], prefix: str = "") -> list[str]:
+    """The README's configuration table rows (Markdown), one per leaf key of the schema:
+    ``| `key` | `default` | description |``. The README's table is this, checked by a test."""
+    rows = []
+    for key, subschema in schema.get("properties", {}).items():
+        name = f"{prefix}{key}"
+        if subschema.get("type") == "object" and "properties" in subschema:
+            rows += config_table(subschema, f"{name}.")
+        else:
+            rows.append(f"| `{name}` | `{_default_text(subschema.get('default'))}` | "
+                        f"{subschema.get('description', '')} |")
+    return rows

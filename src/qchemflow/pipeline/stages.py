@@ -24,7 +24,7 @@ from qchemflow.chemistry.active_space import ActiveSpaceSettings
 from qchemflow.chemistry.geometry import GeometrySettings
 from qchemflow.chemistry.references import ReferenceSettings
 from qchemflow.chemistry.scf import SCFSettings
-from qchemflow.core.errors import InputError, QchemflowError
+from qchemflow.core.errors import QchemflowError
 from qchemflow.core.files import write_text_atomic
 from qchemflow.core.memory import active_integrals_memory_mb, memory_fix, require_memory
 from qchemflow.core.provenance import RunProvenance, provenance, text_hash
@@ -86,13 +86,10 @@ def geometry_stage(settings: GeometrySettings, origin: RunProvenance, output_xyz
     """SMILES (RDKit conformer) or XYZ (as given) to ``geometry.xyz`` and ``geometry.json``."""
 
     def compute() -> dict[str, Any]:
-        if bool(settings.smiles) == bool(settings.xyz):
-            raise InputError("give exactly one of smiles or xyz")
+        geometry_module.check_source(settings.smiles, settings.xyz)
         geometry = (geometry_module.geometry_from_smiles(settings.smiles, settings.seed)
                     if settings.smiles else geometry_module.read_xyz(settings.xyz or ""))
-        if geometry.formal_charge is not None and geometry.formal_charge != settings.charge:
-            raise InputError(f"charge {settings.charge} disagrees with the SMILES formal charge "
-                             f"{geometry.formal_charge}; fix the charge or the SMILES")
+        geometry_module.check_formal_charge(settings.charge, geometry.formal_charge)
         n_electrons = geometry_module.electron_count(geometry.atoms, settings.charge)
         geometry_module.check_spin(n_electrons, settings.multiplicity)
         write_text_atomic(output_xyz, geometry_module.xyz_text(

@@ -138,7 +138,7 @@ class SectorSimulator:
         self.gradient_evaluations = 0
 
     @staticmethod
-    def _rotate(state: np.ndarray, gate: GatePairs, angle: float) -> None:
+    def rotate(state: np.ndarray, gate: GatePairs, angle: float) -> None:
         """Apply exp(angle * (T - T^dagger)) in place."""
         cosine, sine = np.cos(angle), np.sin(angle)
         source_values = state[gate.source]
@@ -158,7 +158,7 @@ class SectorSimulator:
         """The ansatz state for ``parameters`` (real amplitudes on the sector)."""
         state = self.reference_state.copy()
         for gate in self.gates:
-            self._rotate(state, gate, gate.coefficient * parameters[gate.parameter])
+            self.rotate(state, gate, gate.coefficient * parameters[gate.parameter])
         return state
 
     def energy(self, parameters: np.ndarray) -> float:
@@ -181,6 +181,6 @@ class SectorSimulator:
                           - adjoint[gate.source] @ (gate.sign * state[gate.target]))
             gradient[gate.parameter] += 2.0 * gate.coefficient * derivative
             angle = -gate.coefficient * parameters[gate.parameter]
-            self._rotate(state, gate, angle)
-            self._rotate(adjoint, gate, angle)
+            self.rotate(state, gate, angle)
+            self.rotate(adjoint, gate, angle)
         return energy, gradient

@@ -1,7 +1,11 @@
-import csv
+"""summary.csv: one row per molecule and refused row; errors against CASCI computed here, from
+the records (the VQE never sees the references)."""
 
-from qchemflow.core.records import failure_record, stage_record, write_json_atomic
-from qchemflow.analysis.summary import COLUMNS, molecule_status, summarise
+import csv
+import shutil
+
+from qchemflow.analysis.summary import COLUMNS, molecule_status, stability_label, summarise
+from qchemflow.core.records import failure_record, read_record, stage_record, write_record
 
 
 def test_status_names_the_first_failed_stage():
@@ -13,21 +17,16 @@ def test_status_names_the_first_failed_stage():
     assert molecule_status({}) == "failed:geometry: result file missing"
 
 
-def test_summary_has_a_row_per_molecule_and_refused_row(tmp_path):
+def test_summary_has_a_row_per_molecule_and_refused_row(h2_results, tmp_path):
+    shutil.copytree(h2_results / "H2", tmp_path / "good")
     folder = tmp_path / "good"
-    write_json_atomic(folder / "geometry.json", stage_record("geometry", "good", formula="H2"))
-    write_json_atomic(folder / "scf.json", stage_record("scf", "good", basis="sto-3g"))
-    write_json_atomic(folder / "active_space.json", stage_record("active_space", "good",
-                                                                 n_qubits=4, flags=[]))
-    write_json_atomic(folder / "qubit_hamiltonian.json", stage_record("qubits", "good",
-                                                                      n_terms=15))
-    write_json_atomic(folder / "vqe.json", stage_record(
-        "vqe", "good", energy=-1.1373060357533986 + 1e-4, n_parameters=2,
-        circuit={"n_two_qubit_gates": 64, "depth": 100}))
-    write_json_atomic(folder / "references.json", stage_record(
-        "references", "good", energies={"casci": -1.1373060357533986,
-                                        "ccsd_active": -1.1373060357533986 + 2e-3},
-        flags=["x"]))
+    casci = -1.1373060357533986  # set by hand: the errors below are exact differences
+    references = read_record(folder / "references.json")
+    references["energies"].update(casci=casci, ccsd_active=casci + 2e-3, ccsd_t_active=None)
+    write_record(folder / "references.json", references)
+    vqe = read_record(folder / "vqe.json")
+    vqe["energy"] = casci + 1e-4
+    write_record(folder / "vqe.json", vqe)
     rows = summarise(tmp_path, ["good"], [("bad", "row 2 (id 'bad'): SMILES ...")],
                      tmp_path / "summary.csv")
     assert len(rows) == 2
@@ -35,8 +34,23 @@ def test_summary_has_a_row_per_molecule_and_refused_row(tmp_path):
         table = list(csv.DictReader(stream))
     assert list(table[0]) == list(COLUMNS)
     assert table[0]["status"] == "ok" and table[0]["n_qubits"] == "4"
-    assert float(table[0]["casci"]) == -1.1373060357533986  # full precision
+    assert float(table[0]["casci"]) == casci  # full precision
     assert abs(float(table[0]["ccsd_active_error_mha"]) - 2.0) < 1e-9
+    assert table[0]["ccsd_t_active_error_mha"] == ""  # not computed: empty, not zero
     assert abs(float(table[0]["vqe_error_mha"]) - 0.1) < 1e-9
-    assert table[0]["chemical_accuracy"] == "True" and table[0]["n_two_qubit_gates"] == "64"
+    assert table[0]["chemical_accuracy"] == "True"
+    assert table[0]["n_two_qubit_gates"] == str(vqe["circuit"]["n_two_qubit_gates"])
     assert table[1]["status"].startswith("failed:input: row 2")
+    # The VQE outside chemical accuracy reads False.
+    vqe["energy"] = casci + 2e-3
+    write_record(folder / "vqe.json", vqe)
+    rows = summarise(tmp_path, ["good"], [], tmp_path / "summary.csv")
+    assert rows[0]["chemical_accuracy"] is False
+
+
+def test_stability_label_says_what_was_found():
+    assert stability_label(None) == "not analysed"
+    record = {"internal_stable": True, "external_stable": False, "followed": 1,
+              "energy_lowering": 0.0103}
+    assert stability_label(record) == ("followed 1 internal instability (-10.3 mHa), stable, "
+                                       "unstable towards UHF")

@@ -96,7 +96,7 @@ def test_pauli_rotation_gate_and_pairs_match_the_exponential():
     sector = full_space(4)
     state = np.random.default_rng(2).normal(size=16)
     rotated = state.copy()
-    SectorSimulator._rotate(rotated, pauli_rotation_pairs(string, sector, 0), 0.41)
+    SectorSimulator.rotate(rotated, pauli_rotation_pairs(string, sector, 0), 0.41)
     full = np.zeros(16, dtype=complex)
     full[sector.qubit_indices] = state
     np.testing.assert_allclose((expected @ full)[sector.qubit_indices], rotated, atol=1e-12)

@@ -1,0 +1,265 @@
+"""One typed model per result file: what each stage's JSON holds (DESIGN.md, "Data flow").
+
+Every record is validated against its model when it is written and when it is read, so a stage
+can neither write nor read a record that breaks the contract. A record is either the stage's own
+(``status: "ok"``) or a :class:`FailedRecord`. The JSON Schemas under
+``workflow/schemas/results/`` are generated from these models (:func:`record_json_schema`) and a
+test keeps them equal.
+
+Only the fields are validated, never rewritten: the file holds exactly what the stage wrote (at
+full float precision).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from qchemflow.core.errors import QchemflowError
+
+
+class RecordError(QchemflowError):
+    """A result record does not match its model (a bug, or a file edited by hand)."""
+
+
+class Provenance(BaseModel):
+    """What made a record: package versions (once per record), run and input hashes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    versions: dict[str, str]
+    config_hash: str | None
+    input_hash: str | None
+    seed: int | None
+    git_commit: str | None
+
+
+class Record(BaseModel):
+    """The fields every record starts with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    stage: str
+    status: Literal["ok"]
+    provenance: Provenance
+
+
+class FailedRecord(BaseModel):
+    """A molecule that failed at this stage or before it (``failed_stage``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    stage: str
+    status: Literal["failed"]
+    failed_stage: str
+    reason: str
+    provenance: Provenance
+
+
+class GeometryRecord(Record):
+    """``geometry.json``."""
+
+    source: str
+    input: str
+    canonical_smiles: str | None
+    formula: str
+    n_atoms: int
+    charge: int
+    multiplicity: int
+    n_electrons: int
+    force_field: str | None
+    seed: int
+    flags: list[str]
+
+
+class StabilityRecord(BaseModel):
+    """The SCF stability analysis (``scf.json`` ``stability``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    internal_stable: bool | None
+    external_stable: bool | None
+    followed: int
+    energies: list[float]
+    energy_lowering: float
+
+
+class SCFRecord(Record):
+    """``scf.json``."""
+
+    method: str
+    basis: str
+    cartesian: bool
+    n_basis_functions: int
+    n_molecular_orbitals: int
+    n_electrons: int
+    charge: int
+    spin: int
+    energy: float
+    nuclear_repulsion: float
+    converged: bool
+    strategies: list[str]
+    stability: StabilityRecord | None
+    flags: list[str]
+    s2: float
+    s2_multiplicity: float
+    mo_energies: list[float]
+    mo_occupations: list[float]
+    homo: float | None
+    lumo: float | None
+    wall_s: float
+    memory_estimate_mb: float
+    integrals_in_memory: bool
+
+
+class ActiveSpaceRecord(Record):
+    """``active_space.json``."""
+
+    n_electrons: int
+    n_alpha: int
+    n_beta: int
+    n_orbitals: int
+    n_qubits: int
+    spin: int
+    n_frozen_core: int
+    frozen: list[int]
+    active: list[int]
+    n_molecular_orbitals: int
+    core_energy: float
+    active_mo_energies: list[float]
+    selection: str
+    is_full_space: bool
+    flags: list[str]
+    wall_s: float
+    frozen_core: bool
+    memory_estimate_mb: float
+
+
+class ReferencesRecord(Record):
+    """``references.json``: every method's energy (null when not run), and per method details."""
+
+    energies: dict[str, float | None]
+    methods: dict[str, dict[str, Any]]
+    converged: dict[str, bool]
+    wall_s: dict[str, float]
+    flags: list[str]
+    fci_max_determinants: int
+    wall_s_total: float
+
+
+class QubitHamiltonianRecord(Record):
+    """``qubit_hamiltonian.json``: sorted Pauli terms ``["X0 Y1 Z3", coefficient]``."""
+
+    mapping: str
+    n_qubits: int
+    n_terms: int
+    n_alpha: int
+    n_beta: int
+    sector_dimension: int
+    ground_state_energy: float | None
+    terms: list[tuple[str, float]]
+    wall_s: float
+    check_spectrum: bool
+
+
+class CircuitRecord(BaseModel):
+    """Statistics of the decomposed circuit (``vqe.json`` ``circuit``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    n_qubits: int
+    depth: int
+    n_gates: int
+    n_two_qubit_gates: int
+    n_excitation_gates: int
+
+
+class VQERecord(Record):
+    """``vqe.json``: the optimised energy and what it cost; no comparison with the references
+    (that is made in the analysis layer)."""
+
+    energy: float
+    parameters: list[float]
+    n_parameters: int
+    iterations: int
+    energy_evaluations: int
+    gradient_evaluations: int
+    gradient_max_abs: float
+    converged: bool
+    optimizer_message: str
+    trace: list[float]
+    s2: float
+    ansatz: str
+    optimizer: str
+    gradient_tolerance: float
+    simulator: str
+    check: dict[str, Any]
+    seed: int
+    checkpoint: dict[str, int]
+    initial_parameters: str
+    mapping: str
+    circuit_mapping: str
+    sector_dimension: int
+    memory_estimate_mb: float
+    circuit: CircuitRecord
+    optimisation_wall_s: float
+    wall_s: float
+    # UCCSD and k-UpCCGSD
+    layers: int | None = None
+    # ADAPT-VQE
+    pool: str | None = None
+    operators: list[Any] | None = None
+    pool_gradient_norms: list[float] | None = None
+    energy_per_operator: list[float] | None = None
+    adapt_converged: bool | None = None
+    adapt_gradient_norm: float | None = None
+
+
+RECORD_MODELS: dict[str, type[Record]] = {
+    "geometry": GeometryRecord,
+    "scf": SCFRecord,
+    "active_space": ActiveSpaceRecord,
+    "references": ReferencesRecord,
+    "qubits": QubitHamiltonianRecord,
+    "vqe": VQERecord,
+}
+RECORD_FILES = {"geometry": "geometry.json", "scf": "scf.json",
+                "active_space": "active_space.json", "references": "references.json",
+                "qubits": "qubit_hamiltonian.json", "vqe": "vqe.json"}
+
+
+def validate_record(record: dict[str, Any], where: str) -> None:
+    """Check a record against its stage's model (or :class:`FailedRecord`).
+
+    Args:
+        record: the decoded JSON.
+        where: the file, for the message.
+
+    Raises:
+        RecordError: unknown stage, or fields that break the model, each named.
+    """
+    stage = record.get("stage")
+    if stage not in RECORD_MODELS:
+        raise RecordError(f"{where}: unknown stage {stage!r}; expected one of "
+                          f"{', '.join(RECORD_MODELS)}")
+    model = FailedRecord if record.get("status") == "failed" else RECORD_MODELS[str(stage)]
+    try:
+        model.model_validate(record)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+                             for item in error.errors())
+        raise RecordError(f"{where}: not a valid {stage} record: {problems}") from error
+
+
+def record_json_schema(stage: str) -> dict[str, Any]:
+    """The JSON Schema of a stage's file: its own record or a failed record (the models'
+    shared definitions hoisted to the top, where their ``$ref``s point)."""
+    variants = [RECORD_MODELS[stage].model_json_schema(), FailedRecord.model_json_schema()]
+    definitions: dict[str, Any] = {}
+    for variant in variants:
+        definitions.update(variant.pop("$defs", {}))
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": RECORD_FILES[stage], "$defs": definitions, "oneOf": variants}
