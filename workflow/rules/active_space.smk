@@ -7,6 +7,7 @@ rule active_space:
         json="results/{id}/active_space.json",
     params:
         settings=stage_settings("active_space"),
+        run=RUN_FILE,
     log:
         "results/{id}/logs/active_space.log",
     benchmark:
@@ -17,7 +18,7 @@ rule active_space:
     conda:
         "../../envs/qchemflow.yaml"
     shell:
-        "qchemflow active-space --settings {params.settings:q} --provenance {PROVENANCE:q}"
+        "qchemflow active-space --settings {params.settings:q} --run {params.run:q}"
         " --threads {threads} --memory-mb {resources.mem_mb}"
         " --scf-json {input.json:q} --scf-chk {input.chk:q}"
         " --output-fcidump {output.fcidump:q} --output-json {output.json:q} > {log:q} 2>&1"

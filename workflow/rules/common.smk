@@ -8,12 +8,11 @@ import sys
 
 from qchemflow.chemistry.molecules import load_molecules
 from qchemflow.core.errors import InputError
-from qchemflow.core.settings import settings_to_json
 from qchemflow.core.spin import alpha_beta
 from qchemflow.core.memory import sector_dimension
 from qchemflow.pipeline import resources
 from qchemflow.pipeline.config import load_yaml, validate_config
-from qchemflow.pipeline.settings import run_provenance, stage_settings_json
+from qchemflow.pipeline.settings import stage_settings_json, write_run_file
 
 
 def refuse(lines):
@@ -50,12 +49,11 @@ def git_commit():
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
-# Provenance for every job's JSON: the effective config's hash, the seed and the git commit.
-# Passed to each command in its shell line, not as a param, so it never triggers a rerun.
-PROVENANCE = settings_to_json(run_provenance(dict(config), git_commit()))
-# How often the VQE saves its checkpoint: a run setting (it never changes a result), so it is
-# also kept out of params.
-CHECKPOINT_EVERY = config["vqe"]["checkpoint_every"]
+# The run file: provenance for every job's record (the effective config's hash, the seed, the
+# git commit) and the VQE's checkpoint cadence. Rules pass its path (a constant param), so a new
+# commit or an unrelated config change never makes a stage rerun.
+RUN_FILE = ".snakemake/qchemflow/run.json"
+write_run_file(RUN_FILE, dict(config), git_commit())
 
 
 # Rules call the `qchemflow` CLI from PATH (an activated venv or a conda environment). When

@@ -6,6 +6,7 @@ rule geometry:
         json="results/{id}/geometry.json",
     params:
         settings=stage_settings("geometry"),
+        run=RUN_FILE,
     log:
         "results/{id}/logs/geometry.log",
     benchmark:
@@ -14,5 +15,5 @@ rule geometry:
     conda:
         "../../envs/qchemflow.yaml"
     shell:
-        "qchemflow geometry --settings {params.settings:q} --provenance {PROVENANCE:q}"
+        "qchemflow geometry --settings {params.settings:q} --run {params.run:q}"
         " --output-xyz {output.xyz:q} --output-json {output.json:q} > {log:q} 2>&1"

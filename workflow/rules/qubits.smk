@@ -6,6 +6,7 @@ rule qubits:
         json="results/{id}/qubit_hamiltonian.json",
     params:
         settings=stage_settings("qubits"),
+        run=RUN_FILE,
     log:
         "results/{id}/logs/qubits.log",
     benchmark:
@@ -17,7 +18,7 @@ rule qubits:
     conda:
         "../../envs/qchemflow.yaml"
     shell:
-        "qchemflow qubits --settings {params.settings:q} --provenance {PROVENANCE:q}"
+        "qchemflow qubits --settings {params.settings:q} --run {params.run:q}"
         " --threads {threads} --memory-mb {resources.mem_mb}"
         " --active-space-json {input.active_space:q} --fcidump {input.fcidump:q}"
         " --output-json {output.json:q} > {log:q} 2>&1"

@@ -8,6 +8,7 @@ rule references:
         json="results/{id}/references.json",
     params:
         settings=stage_settings("references"),
+        run=RUN_FILE,
     log:
         "results/{id}/logs/references.log",
     benchmark:
@@ -19,7 +20,7 @@ rule references:
     conda:
         "../../envs/qchemflow.yaml"
     shell:
-        "qchemflow references --settings {params.settings:q} --provenance {PROVENANCE:q}"
+        "qchemflow references --settings {params.settings:q} --run {params.run:q}"
         " --threads {threads} --memory-mb {resources.mem_mb}"
         " --scf-json {input.scf:q} --scf-chk {input.chk:q}"
         " --active-space-json {input.active_space:q} --fcidump {input.fcidump:q}"

@@ -7,6 +7,7 @@ rule scf:
         json="results/{id}/scf.json",
     params:
         settings=stage_settings("scf"),
+        run=RUN_FILE,
     log:
         "results/{id}/logs/scf.log",
     benchmark:
@@ -17,7 +18,7 @@ rule scf:
     conda:
         "../../envs/qchemflow.yaml"
     shell:
-        "qchemflow scf --settings {params.settings:q} --provenance {PROVENANCE:q}"
+        "qchemflow scf --settings {params.settings:q} --run {params.run:q}"
         " --threads {threads} --memory-mb {resources.mem_mb}"
         " --geometry-json {input.json:q} --geometry-xyz {input.xyz:q}"
         " --output-chk {output.chk:q} --output-json {output.json:q} > {log:q} 2>&1"

@@ -6,6 +6,7 @@ rule vqe:
         json="results/{id}/vqe.json",
     params:
         settings=stage_settings("vqe"),
+        run=RUN_FILE,
         checkpoint=lambda wildcards: f"results/{wildcards.id}/vqe.checkpoint.npz",
     log:
         "results/{id}/logs/vqe.log",
@@ -18,8 +19,8 @@ rule vqe:
     conda:
         "../../envs/qchemflow.yaml"
     shell:
-        "qchemflow vqe --settings {params.settings:q} --provenance {PROVENANCE:q}"
+        "qchemflow vqe --settings {params.settings:q} --run {params.run:q}"
         " --threads {threads} --memory-mb {resources.mem_mb}"
-        " --checkpoint {params.checkpoint:q} --checkpoint-every {CHECKPOINT_EVERY}"
+        " --checkpoint {params.checkpoint:q}"
         " --qubit-hamiltonian-json {input.qubit_hamiltonian:q}"
         " --output-json {output.json:q} > {log:q} 2>&1"

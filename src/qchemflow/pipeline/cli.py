@@ -15,10 +15,11 @@ import sys
 from typing import Any
 
 from qchemflow.analysis import summary
-from qchemflow.core.errors import InputError, QchemflowError
-from qchemflow.core.provenance import RunProvenance, qchemflow_version
+from qchemflow.core.errors import QchemflowError
+from qchemflow.core.provenance import qchemflow_version
 from qchemflow.core.settings import RunSettings, settings_from_json
 from qchemflow.pipeline import stages
+from qchemflow.pipeline.settings import read_run_file
 
 STAGE_COMMANDS = ("geometry", "scf", "active-space", "references", "qubits", "vqe")
 
@@ -35,8 +36,9 @@ def _add_stage_options(parser: argparse.ArgumentParser, settings_help: str) -> N
     parser.add_argument("--settings", required=True,
                         help=f"JSON object of the {settings_help} (built from the config by the "
                              "workflow: qchemflow.pipeline.settings)")
-    parser.add_argument("--provenance", default="{}",
-                        help='JSON {"config_hash", "seed", "git_commit"} of the run')
+    parser.add_argument("--run", default=None,
+                        help="the run file (provenance, checkpoint cadence) the workflow writes; "
+                             "left out by hand: no provenance, no checkpoint")
     parser.add_argument("--threads", type=int, default=1, help="the job's threads")
     parser.add_argument("--memory-mb", type=int, default=4000,
                         help="the job's memory (PySCF max_memory, memory guards)")
@@ -86,8 +88,6 @@ def build_parser() -> argparse.ArgumentParser:
     vqe.add_argument("--qubit-hamiltonian-json", required=True)
     vqe.add_argument("--checkpoint", default=None,
                      help="checkpoint file: saved every few iterations, resumed from on rerun")
-    vqe.add_argument("--checkpoint-every", type=int, default=0,
-                     help="save the checkpoint every this many iterations (0: never)")
     vqe.add_argument("--output-json", required=True)
 
     for name, what in (("report", "summary.csv, plots and report.html"),
@@ -134,14 +134,6 @@ def provenance_table(results_folder: str) -> str:
                      for row in [header, *lines])
 
 
-def _run_provenance(text: str) -> RunProvenance:
-    try:
-        values = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"--provenance is not JSON ({error})") from error
-    return RunProvenance(values.get("config_hash"), values.get("seed"), values.get("git_commit"))
-
-
 def run_stage(arguments: argparse.Namespace) -> None:
     """Run one stage command with its settings object, run settings and provenance."""
     from qchemflow.chemistry.active_space import ActiveSpaceSettings
@@ -153,7 +145,8 @@ def run_stage(arguments: argparse.Namespace) -> None:
 
     _set_threads(arguments.threads)
     run = RunSettings(arguments.threads, arguments.memory_mb)
-    origin = _run_provenance(arguments.provenance)
+    run_file = read_run_file(arguments.run)
+    origin = run_file.provenance
     command = arguments.command
     if command == "geometry":
         stages.geometry_stage(settings_from_json(GeometrySettings, arguments.settings), origin,
@@ -178,7 +171,7 @@ def run_stage(arguments: argparse.Namespace) -> None:
     elif command == "vqe":
         stages.vqe_stage(arguments.qubit_hamiltonian_json,
                          settings_from_json(VQESettings, arguments.settings), run, origin,
-                         arguments.output_json, arguments.checkpoint, arguments.checkpoint_every)
+                         arguments.output_json, arguments.checkpoint, run_file.checkpoint_every)
 
 
 def run(arguments: argparse.Namespace) -> None:

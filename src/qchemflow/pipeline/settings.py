@@ -9,6 +9,10 @@ JSON argument (:func:`stage_settings_json`).
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 from qchemflow.chemistry.active_space import ActiveSpaceSettings
@@ -16,6 +20,8 @@ from qchemflow.chemistry.geometry import GeometrySettings
 from qchemflow.chemistry.molecules import MoleculeSpec
 from qchemflow.chemistry.references import ReferenceSettings
 from qchemflow.chemistry.scf import SCFSettings
+from qchemflow.core.errors import InputError
+from qchemflow.core.files import write_text_atomic
 from qchemflow.core.provenance import RunProvenance, config_hash
 from qchemflow.core.settings import settings_to_json
 from qchemflow.quantum.qubit_hamiltonian import QubitSettings
@@ -91,3 +97,43 @@ def stage_settings_json(stage: str, molecule: MoleculeSpec, config: dict[str, An
 def run_provenance(config: dict[str, Any], git_commit: str) -> RunProvenance:
     """The run's provenance: the effective config's hash, its seed and the git commit."""
     return RunProvenance(config_hash(config), config["seed"], git_commit or None)
+
+
+@dataclass(frozen=True)
+class RunFile:
+    """What the workflow tells every job about the run as a whole, in one file
+    (``.snakemake/qchemflow/run.json``, written when the Snakefile is read).
+
+    It is passed to each stage by its path, a constant: so neither a new commit nor a config
+    change that does not touch a stage's settings makes that stage rerun.
+
+    Attributes:
+        provenance: config hash, seed and git commit, for every record.
+        checkpoint_every: the VQE's checkpoint cadence (a run setting: it never changes a
+            result).
+    """
+
+    provenance: RunProvenance
+    checkpoint_every: int
+
+
+def write_run_file(path: str | Path, config: dict[str, Any], git_commit: str) -> None:
+    """Write the run file for a validated config, atomically."""
+    run = RunFile(run_provenance(config, git_commit), config["vqe"]["checkpoint_every"])
+    write_text_atomic(path, json.dumps(dataclasses.asdict(run), indent=2) + "\n")
+
+
+def read_run_file(path: str | Path | None) -> RunFile:
+    """The run file at ``path``; None (a stage run by hand): no provenance, no checkpoint.
+
+    Raises:
+        InputError: the file is missing or not a run file.
+    """
+    if path is None:
+        return RunFile(RunProvenance(), 0)
+    try:
+        values = json.loads(Path(path).read_text())
+        return RunFile(RunProvenance(**values["provenance"]), int(values["checkpoint_every"]))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise InputError(f"run file '{path}' cannot be read ({error}); run the stage through "
+                         "the workflow, or leave --run out") from error

@@ -2,6 +2,7 @@
 failures recorded as data."""
 
 import json
+from pathlib import Path
 
 from qchemflow.chemistry.molecules import MoleculeSpec
 from qchemflow.core.records import read_json
@@ -10,7 +11,8 @@ from qchemflow.pipeline.settings import stage_settings_json
 
 from conftest import default_config
 
-PROVENANCE = '{"config_hash": "abc", "seed": 42, "git_commit": "0123456789"}'
+RUN_FILE = ('{"provenance": {"config_hash": "abc", "seed": 42, "git_commit": "0123456789"},'
+            ' "checkpoint_every": 0}')
 
 
 def spec(molecule_id, smiles, multiplicity=1, basis="sto-3g", scf_max_cycles=100):
@@ -23,8 +25,11 @@ def spec(molecule_id, smiles, multiplicity=1, basis="sto-3g", scf_max_cycles=100
 def stage(name, molecule, *paths):
     """Run one stage command as its rule does; returns the exit code."""
     command = name.replace("_", "-")
+    run_file = Path(paths[-1]).parent / "run.json"  # as the workflow writes it
+    run_file.parent.mkdir(parents=True, exist_ok=True)
+    run_file.write_text(RUN_FILE)
     return main([command, "--settings", stage_settings_json(name, molecule, default_config()),
-                 "--provenance", PROVENANCE, *paths])
+                 "--run", str(run_file), *paths])
 
 
 def test_geometry_failure_is_data_and_passed_on(tmp_path, caplog):

@@ -56,12 +56,20 @@ def test_adjoint_gradient_equals_finite_differences(layers):
 def test_threaded_products_are_bit_identical():
     import scipy.sparse
 
-    from qchemflow.quantum.simulator import RowBlockMatrix, threaded
+    from qchemflow.quantum.simulator import MIN_STATES_PER_THREAD, RowBlockMatrix, threaded
 
-    matrix = scipy.sparse.random(20000, 20000, density=1e-3, format="csr", random_state=5)
-    vector = np.random.default_rng(6).normal(size=20000)
-    blocked = threaded(matrix, 2)
+    # 40000 rows with 20 entries each on average: 4 threads of 10000 rows, each at least
+    # MIN_STATES_PER_THREAD (8192).
+    matrix = scipy.sparse.random(40000, 40000, density=5e-4, format="csr", random_state=5)
+    vector = np.random.default_rng(6).normal(size=40000)
+    blocked = threaded(matrix, 4)
     assert isinstance(blocked, RowBlockMatrix)
+    assert [block.shape[0] for block in blocked.blocks] == [10000] * 4
+    # Bit-identical to SciPy's single-threaded product (array_equal, not allclose): the blocks
+    # split rows, so every row's sum runs in the same order. Summing the same entries in another
+    # order (e.g. splitting columns) changes the last bits of most rows.
     assert np.array_equal(blocked @ vector, matrix @ vector)
-    assert threaded(matrix[:1000, :1000], 4) is not None  # small: the matrix itself
-    assert not isinstance(threaded(matrix[:1000, :1000], 4), RowBlockMatrix)
+    # Fewer rows than two threads' worth (1000 < 2 * 8192): the matrix itself, not a copy.
+    small = matrix[:1000, :1000]
+    assert small.shape[0] < 2 * MIN_STATES_PER_THREAD
+    assert threaded(small, 4) is small
