@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from qchemflow.core.errors import InputError
+from qchemflow.core.files import read_small_text
 
 MAX_XYZ_BYTES = 10_000_000
 MAX_FORCE_FIELD_ITERATIONS = 2000
@@ -253,17 +254,9 @@ def read_xyz(path: str | Path) -> Geometry:
     Raises:
         InputError: missing, too large, binary or malformed file, or an unknown element.
     """
-    file = Path(path)
-    if not file.is_file():
-        raise InputError(f"xyz file '{path}' does not exist; fix the path (relative to the table)")
-    if file.stat().st_size > MAX_XYZ_BYTES:
-        raise InputError(f"xyz file '{path}' is larger than {MAX_XYZ_BYTES} bytes; "
-                         "give a single small geometry")
-    raw = file.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"xyz file '{path}' is not text; give a plain XYZ file") from error
+    text = read_small_text(path, "xyz file", MAX_XYZ_BYTES,
+                           "fix the path (relative to the table)",
+                           "give a single small geometry", "give a plain XYZ file")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # not \x1e, \x85, ...
     try:
         n_atoms = int(lines[0].strip())

@@ -15,6 +15,7 @@ from typing import Any
 
 from qchemflow.chemistry.active_space import choose_active_space
 from qchemflow.core.errors import InputError
+from qchemflow.core.files import read_small_text
 from qchemflow.chemistry.geometry import (check_formal_charge, check_source, check_spin,
                                          electron_count, read_xyz, smiles_symbols_and_charge)
 
@@ -98,15 +99,9 @@ def read_table_rows(path: str | Path, known_columns: tuple[str, ...]) -> list[di
     Raises:
         InputError: missing, oversized or non-text file, missing ``id`` column or unknown columns.
     """
-    table = Path(path)
-    if not table.is_file():
-        raise InputError(f"molecule table '{path}' does not exist; set config key 'molecules'")
-    if table.stat().st_size > MAX_TABLE_BYTES:
-        raise InputError(f"molecule table '{path}' is larger than {MAX_TABLE_BYTES} bytes")
-    try:
-        text = table.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"molecule table '{path}' is not UTF-8 text; save it as CSV") from error
+    text = read_small_text(path, "molecule table", MAX_TABLE_BYTES,
+                           "set config key 'molecules'", "split it into smaller tables",
+                           "save it as CSV")
     # Only \n, \r and \r\n end a line (str.splitlines would also split on \x1e, \x85, ...).
     # Lines starting with '#' are comments, dropped before parsing so a quote in a comment cannot
     # swallow the rows after it; rows with no text are skipped.

@@ -68,3 +68,31 @@ def write_file_atomic(path: str | Path, writer: Callable[[str], None]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def read_small_text(path: str | Path, what: str, max_bytes: int, missing_fix: str,
+                    size_fix: str, text_fix: str) -> str:
+    """Read an input file from outside the team: refused, with one line saying what to change,
+    when it is missing, larger than ``max_bytes`` (checked before reading) or not UTF-8 text.
+
+    A UTF-8 byte-order mark is dropped. Line endings are kept as written.
+
+    Args:
+        path: the file.
+        what: what it is, e.g. "molecule table".
+        missing_fix, size_fix, text_fix: what to do in each case.
+
+    Raises:
+        InputError: naming the file and the fix.
+    """
+    from qchemflow.core.errors import InputError
+
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"{what} '{path}' does not exist; {missing_fix}")
+    if file.stat().st_size > max_bytes:
+        raise InputError(f"{what} '{path}' is larger than {max_bytes} bytes; {size_fix}")
+    try:
+        return file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{what} '{path}' is not UTF-8 text; {text_fix}") from error

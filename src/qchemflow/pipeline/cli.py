@@ -21,7 +21,23 @@ from qchemflow.core.settings import RunSettings, settings_from_json
 from qchemflow.pipeline import stages
 from qchemflow.pipeline.settings import read_run_file
 
-STAGE_COMMANDS = ("geometry", "scf", "active-space", "references", "qubits", "vqe")
+# Each stage command: its help, its settings class and its input and output files (all
+# required options; a rule passes each one).
+STAGE_ARGUMENTS = {
+    "geometry": ("SMILES or XYZ to geometry.xyz/json", "GeometrySettings",
+                 ("output-xyz", "output-json")),
+    "scf": ("RHF/ROHF: scf.chk and scf.json", "SCFSettings",
+            ("geometry-json", "geometry-xyz", "output-chk", "output-json")),
+    "active-space": ("FCIDUMP and active_space.json", "ActiveSpaceSettings",
+                     ("scf-json", "scf-chk", "output-fcidump", "output-json")),
+    "references": ("classical reference energies", "ReferenceSettings",
+                   ("scf-json", "scf-chk", "active-space-json", "fcidump", "output-json")),
+    "qubits": ("qubit Hamiltonian: qubit_hamiltonian.json", "QubitSettings",
+               ("active-space-json", "fcidump", "output-json")),
+    "vqe": ("VQE on the qubit Hamiltonian only: vqe.json", "VQESettings",
+            ("qubit-hamiltonian-json", "output-json")),
+}
+STAGE_COMMANDS = tuple(STAGE_ARGUMENTS)
 
 
 def _set_threads(threads: int) -> None:
@@ -50,60 +66,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"qchemflow {qchemflow_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    geometry = commands.add_parser("geometry", help="SMILES or XYZ to geometry.xyz/json")
-    _add_stage_options(geometry, "GeometrySettings")
-    geometry.add_argument("--output-xyz", required=True)
-    geometry.add_argument("--output-json", required=True)
-
-    scf = commands.add_parser("scf", help="RHF/ROHF: scf.chk and scf.json")
-    _add_stage_options(scf, "SCFSettings")
-    scf.add_argument("--geometry-json", required=True)
-    scf.add_argument("--geometry-xyz", required=True)
-    scf.add_argument("--output-chk", required=True)
-    scf.add_argument("--output-json", required=True)
-
-    active = commands.add_parser("active-space", help="FCIDUMP and active_space.json")
-    _add_stage_options(active, "ActiveSpaceSettings")
-    active.add_argument("--scf-json", required=True)
-    active.add_argument("--scf-chk", required=True)
-    active.add_argument("--output-fcidump", required=True)
-    active.add_argument("--output-json", required=True)
-
-    references = commands.add_parser("references", help="classical reference energies")
-    _add_stage_options(references, "ReferenceSettings")
-    references.add_argument("--scf-json", required=True)
-    references.add_argument("--scf-chk", required=True)
-    references.add_argument("--active-space-json", required=True)
-    references.add_argument("--fcidump", required=True)
-    references.add_argument("--output-json", required=True)
-
-    qubits = commands.add_parser("qubits", help="qubit Hamiltonian: qubit_hamiltonian.json")
-    _add_stage_options(qubits, "QubitSettings")
-    qubits.add_argument("--active-space-json", required=True)
-    qubits.add_argument("--fcidump", required=True)
-    qubits.add_argument("--output-json", required=True)
-
-    vqe = commands.add_parser("vqe", help="VQE on the qubit Hamiltonian only: vqe.json")
-    _add_stage_options(vqe, "VQESettings")
-    vqe.add_argument("--qubit-hamiltonian-json", required=True)
-    vqe.add_argument("--checkpoint", default=None,
-                     help="checkpoint file: saved every few iterations, resumed from on rerun")
-    vqe.add_argument("--output-json", required=True)
+    for command, (help_text, settings, files) in STAGE_ARGUMENTS.items():
+        stage = commands.add_parser(command, help=help_text)
+        _add_stage_options(stage, settings)
+        for name in files:
+            stage.add_argument(f"--{name}", required=True)
+        if command == "vqe":
+            stage.add_argument("--checkpoint", default=None,
+                               help="checkpoint file: saved every few iterations (the run "
+                                    "file's cadence), resumed from on rerun")
 
     for name, what in (("report", "summary.csv, plots and report.html"),
                        ("summary", "results/summary.csv")):
-        command = commands.add_parser(name, help=what)
-        command.add_argument("--results", required=True, help="the results folder")
-        command.add_argument("--ids", nargs="*", default=[])
-        command.add_argument("--invalid-rows", default="[]",
-                             help="JSON list of [id, message] of refused rows")
-        command.add_argument("--summary", required=True, help="the summary CSV to write")
+        analysis = commands.add_parser(name, help=what)
+        analysis.add_argument("--results", required=True, help="the results folder")
+        analysis.add_argument("--ids", nargs="*", default=[])
+        analysis.add_argument("--invalid-rows", default="[]",
+                              help="JSON list of [id, message] of refused rows")
+        analysis.add_argument("--summary", required=True, help="the summary CSV to write")
         if name == "report":
-            command.add_argument("--html", required=True)
-            command.add_argument("--plots", required=True, help="folder of the PNG plots")
-            command.add_argument("--template", required=True,
-                                 help="Jinja2 template of report.html "
-                                      "(workflow/report/templates/report.html.j2)")
+            analysis.add_argument("--html", required=True)
+            analysis.add_argument("--plots", required=True, help="folder of the PNG plots")
+            analysis.add_argument("--template", required=True,
+                                  help="Jinja2 template of report.html "
+                                       "(workflow/report/templates/report.html.j2)")
 
     provenance = commands.add_parser("provenance", help="print what made every result JSON")
     provenance.add_argument("results", help="the results folder")

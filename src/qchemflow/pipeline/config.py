@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from qchemflow.core.errors import InputError
+from qchemflow.core.files import read_small_text
 
 MAX_YAML_BYTES = 1_000_000
 
@@ -24,16 +25,10 @@ def load_yaml(path: str | Path) -> Any:
         InputError: the file is missing, larger than ``MAX_YAML_BYTES``, not UTF-8 text, or not
             valid YAML.
     """
-    file = Path(path)
-    if not file.is_file():
-        raise InputError(f"config file '{path}' does not exist")
-    if file.stat().st_size > MAX_YAML_BYTES:
-        raise InputError(f"config file '{path}' is larger than {MAX_YAML_BYTES} bytes; "
-                         "a config is a few lines of YAML")
+    text = read_small_text(path, "config file", MAX_YAML_BYTES, "fix the path",
+                           "a config is a few lines of YAML", "save it as YAML")
     try:
-        return yaml.safe_load(file.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise InputError(f"config file '{path}' is not UTF-8 text; save it as YAML") from error
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise InputError(f"config file '{path}' is not valid YAML: "
                          f"{str(error).splitlines()[0]}") from error

@@ -85,7 +85,7 @@ def test_missing_and_binary_xyz(tmp_path):
         read_xyz(tmp_path / "nope.xyz")
     binary = tmp_path / "b.xyz"
     binary.write_bytes(b"\xff\xfe\x00\x01")
-    with pytest.raises(InputError, match="not text"):
+    with pytest.raises(InputError, match="not UTF-8 text"):
         read_xyz(binary)
 
 
@@ -189,7 +189,7 @@ def test_huge_and_binary_xyz_files_are_refused_unread(tmp_path):
         read_xyz(huge)
     binary = tmp_path / "binary.xyz"
     binary.write_bytes(b"2\n\x89PNG\r\n\x1a\n\xff\xfe")
-    with pytest.raises(InputError, match="not text"):
+    with pytest.raises(InputError, match="not UTF-8 text"):
         read_xyz(binary)
 
 

@@ -35,3 +35,22 @@ def test_remove_with_leftovers_removes_interrupted_writes(tmp_path):
     (tmp_path / "other.npz").write_text("keep")
     remove_with_leftovers(target)
     assert [path.name for path in tmp_path.iterdir()] == ["other.npz"]
+
+
+def test_small_text_refuses_missing_large_and_binary_files(tmp_path):
+    from qchemflow.core.errors import InputError
+    from qchemflow.core.files import read_small_text
+
+    def read(path):
+        return read_small_text(path, "thing", 10, "fix A", "fix B", "fix C")
+
+    with pytest.raises(InputError, match=r"thing '.*none' does not exist; fix A"):
+        read(tmp_path / "none")
+    (tmp_path / "big").write_text("x" * 11)
+    with pytest.raises(InputError, match=r"is larger than 10 bytes; fix B"):
+        read(tmp_path / "big")
+    (tmp_path / "binary").write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(InputError, match=r"is not UTF-8 text; fix C"):
+        read(tmp_path / "binary")
+    (tmp_path / "bom").write_bytes(b"\xef\xbb\xbfid\r\n")
+    assert read(tmp_path / "bom") == "id\r\n"  # mark dropped, line ending kept
