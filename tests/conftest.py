@@ -25,8 +25,7 @@ from qchemflow.core.records import METHOD_ORDER
 from qchemflow.core.settings import RunSettings
 from qchemflow.pipeline import stages
 from qchemflow.pipeline.config import load_yaml, validate_config
-from qchemflow.quantum.qubit_hamiltonian import QubitSettings
-from qchemflow.quantum.vqe import VQESettings
+from qchemflow.quantum.settings import QubitSettings, VQESettings
 
 DATA = Path(__file__).parent / "data"
 REPOSITORY = Path(__file__).resolve().parents[1]

@@ -15,8 +15,7 @@ from qchemflow.chemistry.references import ReferenceSettings
 from qchemflow.chemistry.scf import SCFSettings
 from qchemflow.core.settings import RunSettings
 from qchemflow.pipeline.settings import STAGE_SETTINGS
-from qchemflow.quantum.qubit_hamiltonian import QubitSettings
-from qchemflow.quantum.vqe import VQESettings
+from qchemflow.quantum.settings import QubitSettings, VQESettings
 
 from conftest import REPOSITORY
 

@@ -126,8 +126,7 @@ def run_stage(arguments: argparse.Namespace) -> None:
     from qchemflow.chemistry.geometry import GeometrySettings
     from qchemflow.chemistry.references import ReferenceSettings
     from qchemflow.chemistry.scf import SCFSettings
-    from qchemflow.quantum.qubit_hamiltonian import QubitSettings
-    from qchemflow.quantum.vqe import VQESettings
+    from qchemflow.quantum.settings import QubitSettings, VQESettings
 
     _set_threads(arguments.threads)
     run = RunSettings(arguments.threads, arguments.memory_mb)

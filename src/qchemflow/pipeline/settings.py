@@ -24,8 +24,7 @@ from qchemflow.core.errors import InputError
 from qchemflow.core.files import write_text_atomic
 from qchemflow.core.provenance import RunProvenance, config_hash
 from qchemflow.core.settings import settings_to_json
-from qchemflow.quantum.qubit_hamiltonian import QubitSettings
-from qchemflow.quantum.vqe import VQESettings
+from qchemflow.quantum.settings import QubitSettings, VQESettings
 
 # check_spectrum: auto diagonalises the qubit Hamiltonian's sector only up to this many qubits.
 AUTO_CHECK_SPECTRUM_MAX_QUBITS = 16

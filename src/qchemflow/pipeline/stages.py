@@ -31,8 +31,7 @@ from qchemflow.core.provenance import RunProvenance, provenance, text_hash
 from qchemflow.core.records import (failure_record, read_record, stage_record, upstream_failure,
                                     write_record)
 from qchemflow.core.settings import RunSettings
-from qchemflow.quantum.qubit_hamiltonian import QubitSettings
-from qchemflow.quantum.vqe import VQESettings
+from qchemflow.quantum.settings import QubitSettings, VQESettings
 
 logger = logging.getLogger(__name__)
 

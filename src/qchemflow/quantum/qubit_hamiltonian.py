@@ -19,19 +19,12 @@ import scipy.sparse.linalg
 
 from qchemflow.core.errors import InputError
 from qchemflow.core.spin import spin_squared_value
+from qchemflow.quantum.settings import QubitSettings
 from qchemflow.quantum.sector import (MAPPINGS, PauliTerms, Sector, build_sector, map_to_qubits,
                                       pauli_terms, require_sector_memory, sector_matrix,
                                       spin_squared_matrix)
 
 SPIN_PENALTY_HARTREE = 1.0
-
-
-@dataclass(frozen=True)
-class QubitSettings:
-    """The fermion-to-qubit mapping, and whether to diagonalise the sector as a check."""
-
-    mapping: str
-    check_spectrum: bool
 
 
 def interaction_operator(h1: np.ndarray, h2: np.ndarray, core_energy: float) -> Any:

@@ -23,6 +23,7 @@ from qchemflow.quantum.ansatz import Ansatz, k_upccgsd, uccsd
 from qchemflow.quantum.checkpoint import EvaluationLog
 from qchemflow.core.errors import InputError
 from qchemflow.core.settings import RunSettings
+from qchemflow.quantum.settings import VQESettings
 from qchemflow.quantum.sector import (PauliTerms, Sector, jordan_wigner_qubit_indices,
                               build_sector, full_space, require_sector_memory, sector_matrix,
                               spin_squared_matrix)
@@ -33,26 +34,6 @@ logger = logging.getLogger(__name__)
 NEW_LAYER_SCALE = 0.01
 PROGRESS_EVERY_ITERATIONS = 10
 PROGRESS_EVERY_SECONDS = 30.0
-
-
-@dataclass(frozen=True)
-class VQESettings:
-    """What shapes the VQE's result: ansatz, optimizer, stopping rule, simulator check, seed.
-
-    Threads and checkpoint cadence change how, never what, the VQE computes: they are run
-    settings, passed apart.
-    """
-
-    ansatz: str
-    layers: int
-    optimizer: str
-    gradient_tolerance: float
-    max_iterations: int
-    simulator: str
-    seed: int
-    adapt_gradient_norm: float
-    adapt_max_operators: int
-    adapt_pool: str
 
 
 def checkpoint_key(qubit_hamiltonian_text: str, settings: VQESettings) -> str:

@@ -12,7 +12,7 @@ from qchemflow.chemistry.scf import SCFSettings, timed_scf
 from conftest import BY_HAND, DATA, run_stages
 from qchemflow.chemistry.active_space import ActiveSpaceSettings
 from qchemflow.core.settings import RunSettings
-from qchemflow.quantum.qubit_hamiltonian import QubitSettings
+from qchemflow.quantum.settings import QubitSettings
 from unit.chemistry.test_scf import water
 
 

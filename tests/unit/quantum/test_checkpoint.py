@@ -110,7 +110,7 @@ def test_checkpoint_is_removed_when_the_stage_finishes(tmp_path):
     (tmp_path / "h2.xyz").write_text("2\nH2\nH 0 0 0\nH 0 0 0.7414\n")
     run_stages(tmp_path, "h2", xyz=str(tmp_path / "h2.xyz"), methods=("hf", "casci"))
     from qchemflow.pipeline import stages
-    from qchemflow.quantum.qubit_hamiltonian import QubitSettings
+    from qchemflow.quantum.settings import QubitSettings
 
     out = tmp_path / "h2"
     stages.qubits_stage(out / "active_space.json", out / "hamiltonian.fcidump",

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from qchemflow.chemistry.active_space import read_active_hamiltonian
-from qchemflow.quantum.qubit_hamiltonian import (QubitSettings, build_qubit_hamiltonian,
-                                                 interaction_operator, timed_qubit_hamiltonian)
+from qchemflow.quantum.qubit_hamiltonian import (build_qubit_hamiltonian, interaction_operator,
+                                                 timed_qubit_hamiltonian)
+from qchemflow.quantum.settings import QubitSettings
 from qchemflow.quantum.sector import build_sector, pauli_terms, pauli_terms_from_json, sector_matrix
 
 from conftest import DATA, run_stages

@@ -59,8 +59,10 @@ def test_threaded_products_are_bit_identical():
     from qchemflow.quantum.simulator import MIN_STATES_PER_THREAD, RowBlockMatrix, threaded
 
     # 40000 rows with 20 entries each on average: 4 threads of 10000 rows, each at least
-    # MIN_STATES_PER_THREAD (8192).
-    matrix = scipy.sparse.random(40000, 40000, density=5e-4, format="csr", random_state=5)
+    # MIN_STATES_PER_THREAD (8192). (A Generator, not a seed: SciPy's legacy sampler draws a
+    # permutation of all 1.6e9 positions and takes 80 s.)
+    matrix = scipy.sparse.random(40000, 40000, density=5e-4, format="csr",
+                                 random_state=np.random.default_rng(5))
     vector = np.random.default_rng(6).normal(size=40000)
     blocked = threaded(matrix, 4)
     assert isinstance(blocked, RowBlockMatrix)
