@@ -19,6 +19,7 @@ integrals. Results go to ``<output>.json`` and ``<output>.md``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -31,13 +32,24 @@ from typing import Any
 
 import numpy as np
 
-from qchemflow.active_space import active_space_integrals, choose_active_space
-from qchemflow.geometry import Atom
-from qchemflow.qubits import pauli_terms_from_json, timed_qubit_hamiltonian
-from qchemflow.references import fci_ground_state
-from qchemflow.results import package_versions
-from qchemflow.scf import build_molecule, run_scf
-from qchemflow.vqe import VQESettings, run_vqe
+
+from qchemflow.chemistry.active_space import active_space_integrals, choose_active_space
+from qchemflow.chemistry.geometry import Atom
+from qchemflow.chemistry.references import fci_ground_state
+from qchemflow.chemistry.scf import build_molecule, run_scf
+from qchemflow.core.provenance import package_versions
+from qchemflow.core.settings import RunSettings
+from qchemflow.pipeline.config import load_yaml, validate_config
+from qchemflow.pipeline.settings import check_spectrum, vqe_settings
+from qchemflow.quantum.qubit_hamiltonian import timed_qubit_hamiltonian
+from qchemflow.quantum.sector import pauli_terms_from_json
+from qchemflow.quantum.settings import QubitSettings, VQESettings
+from qchemflow.quantum.vqe import run_vqe
+
+# The pipeline's default VQE settings: the config schema's defaults (the one place they live).
+DEFAULT_VQE = vqe_settings(None, validate_config(  # type: ignore[arg-type]
+    {}, load_yaml(Path(__file__).resolve().parents[1] / "workflow/schemas/config.schema.yaml")))
+RUN = RunSettings(threads=1, memory_mb=16000)
 
 HARTREE_TO_MILLIHARTREE = 1000.0
 WATER = (("O", (0.0, 0.0, 0.0)), ("H", (0.7569503, 0.5858823, 0.0)),
@@ -54,7 +66,7 @@ class Case:
     active_orbitals: int | None
     frozen_core: bool
     basis: str = "sto-3g"
-    settings: VQESettings = VQESettings()
+    settings: VQESettings = DEFAULT_VQE
 
 
 CASES = {
@@ -68,7 +80,7 @@ CASES = {
     "BeH2_full": Case("BeH2_full", (("Be", (0, 0, 0)), ("H", (0, 0, 1.3264)),
                                     ("H", (0, 0, -1.3264))), None, None, False),
     "H6_adapt": Case("H6_adapt", tuple(("H", (0, 0, 1.5 * i)) for i in range(6)), None, None,
-                     False, settings=VQESettings(ansatz="adapt", optimizer="BFGS")),
+                     False, settings=dataclasses.replace(DEFAULT_VQE, ansatz="adapt", optimizer="BFGS")),
     "N2_10e8o": Case("N2_10e8o", (("N", (0, 0, 0)), ("N", (0, 0, 1.0977))), 10, 8, True),
     "N2_631g_10e10o": Case("N2_631g_10e10o", (("N", (0, 0, 0)), ("N", (0, 0, 1.0977))), 10, 10,
                            True, basis="6-31g"),
@@ -96,9 +108,11 @@ def run_qchemflow(problem: dict[str, Any], settings: VQESettings) -> dict[str, A
     choice = problem["choice"]
     n_alpha, n_beta = choice.n_alpha_beta
     _, qubit_fields = timed_qubit_hamiltonian(problem["h1"], problem["h2"], problem["core"],
-                                              n_alpha, n_beta, "jordan_wigner")
+                                              n_alpha, n_beta, QubitSettings(
+                                                  "jordan_wigner",
+                                                  check_spectrum("auto", 2 * choice.n_orbitals)))
     terms = pauli_terms_from_json(qubit_fields["terms"], qubit_fields["n_qubits"])
-    vqe = run_vqe(terms, "jordan_wigner", choice.n_orbitals, n_alpha, n_beta, settings, 16000)
+    vqe = run_vqe(terms, "jordan_wigner", choice.n_orbitals, n_alpha, n_beta, settings, RUN)
     return {"qubit_s": qubit_fields["wall_s"], "vqe_s": vqe["wall_s"],
             "total_s": qubit_fields["wall_s"] + vqe["wall_s"], "energy": vqe["energy"],
             "n_parameters": vqe["n_parameters"], "iterations": vqe["iterations"],
@@ -111,10 +125,10 @@ def run_qchemflow(problem: dict[str, Any], settings: VQESettings) -> dict[str, A
 def gradient_cost_ratio(terms: Any, choice: Any, settings: VQESettings, vqe: dict[str, Any]
                         ) -> float:
     """Time of one energy+gradient over one energy, at the converged parameters."""
-    from qchemflow import circuits
-    from qchemflow.qubits import build_sector, sector_matrix
-    from qchemflow.simulator import SectorSimulator
-    from qchemflow.vqe import build_ansatz
+    from qchemflow.quantum import circuits
+    from qchemflow.quantum.sector import build_sector, sector_matrix
+    from qchemflow.quantum.simulator import SectorSimulator
+    from qchemflow.quantum.vqe import build_ansatz
 
     if settings.ansatz == "adapt":
         return float("nan")
