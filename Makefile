@@ -23,12 +23,18 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 setup: $(VENV)/.installed
 
+# One `make run` at a time in this folder: scripts/make_run.sh holds a flock on
+# .snakemake/make-run.lock while Snakemake runs and refuses at once when another `make run` holds
+# it. Holding it, it removes the Snakemake lock that a killed run (SIGKILL, power loss) left, and
+# says so; --rerun-incomplete then reruns the jobs that run left unfinished. Plain `snakemake`
+# keeps Snakemake's own lock handling.
 run: $(VENV)/.installed
-	$(BIN)/snakemake --cores $(CORES) --keep-going --rerun-incomplete --configfile config/config.yaml
+	bash scripts/make_run.sh $(BIN)/snakemake --cores $(CORES) --keep-going --rerun-incomplete --configfile config/config.yaml
 	@echo "Results: results/summary.csv (one row per molecule), results/<id>/ (per-stage JSON, logs)"
 
 test: $(VENV)/.installed-test
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed
