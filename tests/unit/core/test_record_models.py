@@ -75,3 +75,24 @@ def test_failed_records_have_their_own_shape(h2_records):
     jsonschema.Draft202012Validator(record_json_schema("vqe")).validate(failed)
     with pytest.raises(RecordError):
         validate_record({**failed, "energy": -1.0}, "x")
+
+
+@pytest.mark.parametrize("settings", [
+    {"ansatz": "adapt", "optimizer": "BFGS"},
+    {"ansatz": "adapt", "adapt_pool": "qubit"},
+    {"ansatz": "k-upccgsd", "layers": 2},
+    {"ansatz": "uccsd", "layers": 2, "simulator": "cirq"},
+    {"ansatz": "uccsd", "simulator": "qsim"},
+], ids=["adapt", "qubit-adapt", "k-upccgsd", "uccsd-2-layers-cirq", "uccsd-qsim"])
+def test_every_ansatz_writes_a_valid_vqe_record(h2_results, tmp_path, settings):
+    # Each ansatz adds its own keys to vqe.json; the stage writes through the model, so a key the
+    # model does not know would fail here.
+    import shutil
+
+    from conftest import run_quantum_stages
+
+    shutil.copytree(h2_results / "H2", tmp_path / "H2")
+    vqe = run_quantum_stages(tmp_path, "H2", **settings)["vqe"]
+    assert vqe["status"] == "ok" and vqe["ansatz"] == settings["ansatz"]
+    assert read_record(tmp_path / "H2" / "vqe.json") == json.loads(
+        (tmp_path / "H2" / "vqe.json").read_text())
