@@ -56,39 +56,56 @@ def lowest_eigenvalue(hamiltonian: scipy.sparse.csr_matrix, spin_squared: scipy.
 
 
 @dataclass
-class QubitHamiltonian:
-    """The mapped Hamiltonian, its Pauli terms and its sector."""
+class MappedHamiltonian:
+    """The mapped Hamiltonian: its qubit operator, Pauli terms and sector (no matrix)."""
 
     mapping: str
     qubit_operator: Any
     terms: PauliTerms
     sector: Sector
+
+
+@dataclass
+class QubitHamiltonian(MappedHamiltonian):
+    """The mapped Hamiltonian with its sector matrices (for the spectrum and the tests)."""
+
     matrix: scipy.sparse.csr_matrix
     spin_squared: scipy.sparse.csr_matrix
 
 
-def build_qubit_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_alpha: int,
-                            n_beta: int, mapping: str, max_memory_mb: float = float("inf")
-                            ) -> QubitHamiltonian:
-    """Map the active-space Hamiltonian and build its sector matrix.
+def map_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_alpha: int,
+                    n_beta: int, mapping: str) -> MappedHamiltonian:
+    """Map the active-space Hamiltonian to qubits and find its sector.
 
     Raises:
         InputError: unknown mapping.
-        ResourceError: the sector matrix would not fit in ``max_memory_mb``.
     """
     if mapping not in MAPPINGS:
         raise InputError(f"mapping '{mapping}' is unknown; use one of {', '.join(MAPPINGS)}")
     n_qubits = 2 * h1.shape[0]
     qubit_operator = map_to_qubits(interaction_operator(h1, h2, core_energy), mapping, n_qubits)
     qubit_operator.compress(1e-14)
-    terms = pauli_terms(qubit_operator, n_qubits)
-    sector = build_sector(mapping, n_qubits, n_alpha, n_beta)
-    require_sector_memory(sector, terms, max_memory_mb, "qubits")
-    return QubitHamiltonian(mapping, qubit_operator, terms, sector, sector_matrix(terms, sector),
-                            spin_squared_matrix(mapping, sector))
+    return MappedHamiltonian(mapping, qubit_operator, pauli_terms(qubit_operator, n_qubits),
+                             build_sector(mapping, n_qubits, n_alpha, n_beta))
 
 
-def qubit_hamiltonian_fields(hamiltonian: QubitHamiltonian, wall_s: float,
+def build_qubit_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_alpha: int,
+                            n_beta: int, mapping: str, max_memory_mb: float = float("inf")
+                            ) -> QubitHamiltonian:
+    """Map the active-space Hamiltonian and build its sector matrix and S^2.
+
+    Raises:
+        InputError: unknown mapping.
+        ResourceError: the sector matrix would not fit in ``max_memory_mb``.
+    """
+    mapped = map_hamiltonian(h1, h2, core_energy, n_alpha, n_beta, mapping)
+    require_sector_memory(mapped.sector, mapped.terms, max_memory_mb, "qubits")
+    return QubitHamiltonian(mapped.mapping, mapped.qubit_operator, mapped.terms, mapped.sector,
+                            sector_matrix(mapped.terms, mapped.sector),
+                            spin_squared_matrix(mapping, mapped.sector))
+
+
+def qubit_hamiltonian_fields(hamiltonian: MappedHamiltonian, wall_s: float,
                              ground_state_energy: float | None) -> dict[str, Any]:
     """The ``qubit_hamiltonian.json`` fields."""
     terms = [[" ".join(f"{pauli}{qubit}" for qubit, pauli in term), float(np.real(coefficient))]
@@ -109,16 +126,26 @@ def qubit_hamiltonian_fields(hamiltonian: QubitHamiltonian, wall_s: float,
 def timed_qubit_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_alpha: int,
                             n_beta: int, settings: QubitSettings,
                             max_memory_mb: float = float("inf")
-                            ) -> tuple[QubitHamiltonian, dict[str, Any]]:
-    """Build the qubit Hamiltonian, and with ``settings.check_spectrum`` its exact sector ground
-    state (a check of the mapping: CASCI, computed by the references stage, is the same number);
-    time both."""
+                            ) -> tuple[MappedHamiltonian, dict[str, Any]]:
+    """Map the Hamiltonian; with ``settings.check_spectrum`` also build its sector matrix and
+    find its exact ground state (a check of the mapping: CASCI, computed by the references stage,
+    is the same number). Without the check no sector matrix is built (the VQE builds its own).
+    Time all of it.
+
+    Returns:
+        The Hamiltonian (a :class:`QubitHamiltonian` with matrices when checked) and the
+        ``qubit_hamiltonian.json`` fields.
+    """
     start = time.perf_counter()
-    hamiltonian = build_qubit_hamiltonian(h1, h2, core_energy, n_alpha, n_beta, settings.mapping,
-                                          max_memory_mb)
     energy = None
+    hamiltonian: MappedHamiltonian
     if settings.check_spectrum:
-        energy, _ = lowest_eigenvalue(hamiltonian.matrix, hamiltonian.spin_squared,
+        checked = build_qubit_hamiltonian(h1, h2, core_energy, n_alpha, n_beta, settings.mapping,
+                                          max_memory_mb)
+        energy, _ = lowest_eigenvalue(checked.matrix, checked.spin_squared,
                                       spin_squared_value(n_alpha, n_beta))
+        hamiltonian = checked
+    else:
+        hamiltonian = map_hamiltonian(h1, h2, core_energy, n_alpha, n_beta, settings.mapping)
     fields = qubit_hamiltonian_fields(hamiltonian, time.perf_counter() - start, energy)
     return hamiltonian, {**fields, "check_spectrum": settings.check_spectrum}

@@ -105,3 +105,18 @@ def test_pauli_terms_bit_order():
 
     terms = pauli_terms(openfermion.QubitOperator("X0 Y2", 0.5), 3)
     assert terms.x_masks[0] == 0b101 and terms.z_masks[0] == 0b001 and terms.y_counts[0] == 1
+
+
+def test_without_the_check_the_same_record_but_no_energy(water_8_qubits):
+    # The check only adds the sector's ground state: terms, counts and sector are the same, and
+    # no sector matrix is built (the VQE builds its own).
+    records, folder = water_8_qubits
+    inputs = hamiltonian_inputs(records, folder)
+    checked, with_check = timed_qubit_hamiltonian(*inputs, QubitSettings("jordan_wigner", True))
+    mapped, without = timed_qubit_hamiltonian(*inputs, QubitSettings("jordan_wigner", False))
+    assert without["ground_state_energy"] is None and not hasattr(mapped, "matrix")
+    assert with_check["ground_state_energy"] == pytest.approx(
+        records["references"]["energies"]["casci"], abs=1e-8)
+    ignored = ("ground_state_energy", "check_spectrum", "wall_s")
+    assert ({key: value for key, value in with_check.items() if key not in ignored}
+            == {key: value for key, value in without.items() if key not in ignored})
