@@ -46,6 +46,12 @@ def chain():
     return chain_terms(h1, h2, core)
 
 
+def kill_after_saves(chain, settings, path, key, every, saves):
+    """Run the VQE until it has saved ``saves`` checkpoints, then stop it as SIGKILL would."""
+    with pytest.raises(Killed):
+        vqe(chain, settings, KilledAfter(path, key, every, saves))
+
+
 def vqe(terms, settings, log):
     return run_vqe(terms, "jordan_wigner", 4, 2, 2, settings, RUN, log)
 
@@ -61,8 +67,7 @@ SAME = ("energy", "iterations", "energy_evaluations", "gradient_evaluations", "t
 def test_resumed_run_equals_uninterrupted_run(tmp_path, chain, settings, every):
     uninterrupted = vqe(chain, settings, None)
     path = tmp_path / "vqe.checkpoint.npz"
-    with pytest.raises(Killed):
-        vqe(chain, settings, KilledAfter(path, "key", every, 2))
+    kill_after_saves(chain, settings, path, "key", every, 2)
     with np.load(path, allow_pickle=False) as stored:  # plain arrays, no pickled objects
         saved = stored["energies"].size
     assert saved > 0
@@ -81,8 +86,7 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path, chain, settings, every):
 def test_checkpoint_of_other_settings_is_ignored(tmp_path, chain):
     settings = vqe_settings()
     path = tmp_path / "vqe.checkpoint.npz"
-    with pytest.raises(Killed):
-        vqe(chain, settings, KilledAfter(path, "first", 1, 3))
+    kill_after_saves(chain, settings, path, "first", 1, 3)
     other = EvaluationLog(path, "second", 1)
     assert other.loaded == 0
     result = vqe(chain, settings, other)
@@ -95,8 +99,7 @@ def test_diverging_replay_computes_from_where_it_diverges(tmp_path, chain):
     # change of code) is used only up to the first difference.
     settings = vqe_settings()
     path = tmp_path / "vqe.checkpoint.npz"
-    with pytest.raises(Killed):
-        vqe(chain, settings, KilledAfter(path, "key", 1, 4))
+    kill_after_saves(chain, settings, path, "key", 1, 4)
     log = EvaluationLog(path, "key", 1)
     log.parameters[2] = log.parameters[2] + 1e-3
     result = vqe(chain, settings, log)
@@ -162,8 +165,7 @@ def test_changed_code_is_detected_and_the_checkpoint_dropped(tmp_path, chain):
     # first evaluation of the optimisation; nothing from the checkpoint is used.
     settings = vqe_settings()
     path = tmp_path / "vqe.checkpoint.npz"
-    with pytest.raises(Killed):
-        vqe(chain, settings, KilledAfter(path, "key", 1, 4))
+    kill_after_saves(chain, settings, path, "key", 1, 4)
     log = EvaluationLog(path, "key", 1)
     log.energies[0] += 1e-12
     result = vqe(chain, settings, log)
@@ -175,8 +177,7 @@ def test_changed_code_is_detected_and_the_checkpoint_dropped(tmp_path, chain):
 
 def test_no_checkpoint_when_every_is_zero(tmp_path, chain):
     path = tmp_path / "vqe.checkpoint.npz"
-    with pytest.raises(Killed):
-        vqe(chain, vqe_settings(), KilledAfter(path, "key", 1, 2))
+    kill_after_saves(chain, vqe_settings(), path, "key", 1, 2)
     log = EvaluationLog(path, "key", 0)
     assert log.path is None and log.loaded == 0
     vqe(chain, vqe_settings(), log)
