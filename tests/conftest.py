@@ -135,3 +135,24 @@ def h2_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_stages(folder, "H2", xyz=str(folder / "h2.xyz"))
     run_quantum_stages(folder, "H2")
     return folder
+
+
+def installed_versions() -> dict[str, str]:
+    """The versions of the tracked packages as the packages report them (their __version__,
+    pyproject.toml for qchemflow), not through importlib.metadata as provenance reads them."""
+    import platform
+    import tomllib
+
+    import cirq
+    import numpy
+    import openfermion
+    import pyscf
+    import qsimcirq
+    import rdkit
+    import scipy
+
+    project = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())["project"]
+    return {"python": platform.python_version(), "qchemflow": project["version"],
+            "pyscf": pyscf.__version__, "openfermion": openfermion.__version__,
+            "cirq-core": cirq.__version__, "qsimcirq": qsimcirq.__version__,
+            "rdkit": rdkit.__version__, "numpy": numpy.__version__, "scipy": scipy.__version__}

@@ -65,25 +65,65 @@ def test_two_molecules_one_scf_failure_loses_nothing(tmp_path):
     # The VQE reaches the exact energy of H2's Hamiltonian.
     assert abs(float(hydrogen["vqe"]) - float(hydrogen["casci"])) < 1e-6
     assert hydrogen["chemical_accuracy"] == "True"
-    for name in ("geometry", "scf", "active_space", "references", "qubit_hamiltonian", "vqe"):
-        assert (workdir / "results/water" / f"{name}.json").is_file()
+    # H2's energies against PySCF run directly on the geometry the workflow wrote.
+    from pyscf import fci, gto, scf
+
+    molecule = gto.M(atom=str(workdir / "results/H2/geometry.xyz"), basis="sto-3g", verbose=0)
+    hartree_fock = scf.RHF(molecule).run(conv_tol=1e-12)
+    assert float(hydrogen["hf"]) == pytest.approx(hartree_fock.e_tot, abs=1e-9)
+    assert float(hydrogen["fci"]) == pytest.approx(fci.FCI(hartree_fock).kernel()[0], abs=1e-8)
     assert summary["water"]["vqe"] == ""
-    # Every result JSON, failed ones included, says what made it.
-    records = [json.loads(path.read_text()) for path in (workdir / "results").glob("*/*.json")]
-    assert len(records) == 12
-    commits = set()
-    for record in records:
+    # Every result JSON, failed ones included, says what made it: water's six records exist and
+    # name the SCF as the stage that failed.
+    stages = {"geometry": "geometry", "scf": "scf", "active_space": "active_space",
+              "references": "references", "qubit_hamiltonian": "qubits", "vqe": "vqe"}
+    records = {(molecule_id, stage): json.loads(
+        (workdir / "results" / molecule_id / f"{name}.json").read_text())
+        for molecule_id in ("H2", "water") for name, stage in stages.items()}
+    assert len(list((workdir / "results").glob("*/*.json"))) == len(records) == 12
+    for (molecule_id, stage), record in records.items():
+        assert (record["id"], record["stage"]) == (molecule_id, stage)
+        expected = "ok" if molecule_id == "H2" or stage == "geometry" else "failed"
+        assert record["status"] == expected, (molecule_id, stage)
+        if expected == "failed":
+            assert record["failed_stage"] == "scf", (molecule_id, stage)
+    # Provenance against its sources: the config the test wrote (SHA-256 of its JSON, keys
+    # sorted: it is complete, so it is the effective config), the canonical SMILES (RDKit's for
+    # H2 and water), git's HEAD, and the versions the packages themselves report.
+    import hashlib
+
+    from packaging.version import Version
+
+    from conftest import installed_versions
+
+    written = yaml.safe_load((workdir / "config/config.yaml").read_text())
+    config_hash = hashlib.sha256(json.dumps(written, sort_keys=True, default=str).encode())
+    input_hashes = {"H2": hashlib.sha256(b"[H][H]").hexdigest(),
+                    "water": hashlib.sha256(b"O").hexdigest()}
+    commit = subprocess.run(["git", "-C", str(REPOSITORY), "rev-parse", "HEAD"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    versions = installed_versions()
+    for (molecule_id, stage), record in records.items():
         origin = record["provenance"]
-        assert origin["config_hash"] and len(origin["config_hash"]) == 64 and origin["seed"] == 42
-        assert origin["versions"]["pyscf"] and origin["versions"]["qsimcirq"]
-        assert origin["versions"]["qchemflow"] and "versions" not in record  # written once
-        commits.add(origin["git_commit"])
-        if record["id"] == "H2":
-            assert origin["input_hash"] and len(origin["input_hash"]) == 64
-    assert len(commits) == 1
+        assert origin["config_hash"] == config_hash.hexdigest(), (molecule_id, stage)
+        assert origin["input_hash"] == input_hashes[molecule_id], (molecule_id, stage)
+        assert (origin["seed"], origin["git_commit"]) == (42, commit), (molecule_id, stage)
+        assert set(origin["versions"]) == set(versions)
+        for package, version in versions.items():
+            assert Version(origin["versions"][package]) == Version(version), package
+        assert "versions" not in record  # written once, under provenance
+    # The provenance table: a header and one line per record, each with the same values.
     table = subprocess.run([str(Path(sys.executable).with_name("qchemflow")), "provenance",
-                            str(workdir / "results")], capture_output=True, text=True, check=True)
-    assert len(table.stdout.strip().splitlines()) == 13 and "config" in table.stdout
+                            str(workdir / "results")], capture_output=True, text=True)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.strip().splitlines()
+    assert lines[0].split() == ["id", "stage", "status", "qchemflow", "pyscf", "openfermion",
+                                "cirq", "config", "input", "seed", "commit"]
+    assert sorted(line.split() for line in lines[1:]) == sorted(
+        [molecule_id, stage, record["status"], versions["qchemflow"], versions["pyscf"],
+         versions["openfermion"], versions["cirq-core"], config_hash.hexdigest()[:12],
+         input_hashes[molecule_id][:12], "42", commit[:10]]
+        for (molecule_id, stage), record in records.items())
 
 
 def test_report_renders_in_chromium_and_snakemake_report(tmp_path):

@@ -7,10 +7,10 @@ elsewhere it runs when a cluster answers and is skipped otherwise.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
@@ -50,22 +50,46 @@ def test_pipeline_runs_through_slurm_and_matches_a_local_run(tmp_path):
     (tmp_path / "local").mkdir()
     cluster_dir = make_project(tmp_path / "cluster", TABLE)
     local_dir = make_project(tmp_path / "local", TABLE)
+    slurm_logs = tmp_path / "slurm_logs"
     since = time.strftime("%Y-%m-%dT%H:%M:%S")
     time.sleep(1)
+    # The plugin deletes the SLURM logs of successful jobs unless asked to keep them: they say
+    # which rules and molecules each job ran.
     result = snakemake(cluster_dir, "--profile", str(REPOSITORY / "profiles/slurm"),
                        "--slurm-init-seconds-before-status-checks", "1",
-                       "--seconds-between-status-checks", "2")
+                       "--seconds-between-status-checks", "2",
+                       "--slurm-logdir", str(slurm_logs), "--slurm-keep-successful-logs")
     assert result.returncode == 0, result.stderr[-4000:]
+    # sacct's record of the run: every job completed with exit code 0, no retry, all under the
+    # run's one job name (the plugin names every job of a run by the run's id).
     jobs = sacct_jobs(since)
-    # One job per molecule (its six stages grouped) plus the report.
-    assert len(jobs) >= 4, jobs
-    assert all(job["state"] == "COMPLETED" and job["exit"] == "0:0" for job in jobs), jobs
+    assert jobs and all(job["state"] == "COMPLETED" and job["exit"] == "0:0" for job in jobs), jobs
+    assert len({job["name"] for job in jobs}) == 1, jobs
+    # Each job's log (named by its SLURM job id, in a folder named by its group or rule): one
+    # job per molecule running that molecule's six stages (group 'molecule' in the profile),
+    # and one report job.
+    logs = {path.stem: path for path in slurm_logs.rglob("*.log")}
+    assert sorted(logs) == sorted(job["id"] for job in jobs), (logs, jobs)
+    stages = ["active_space", "geometry", "qubits", "references", "scf", "vqe"]
+    molecules_per_job = []
+    for job_id, path in logs.items():
+        text = path.read_text()
+        # "rule x:" is the job's planning; "localrule x:" the step that ran it, once per rule.
+        rules = sorted(re.findall(r"^localrule (\w+):", text, re.MULTILINE))
+        if path.parent.name == "rule_report" or path.parent.parent.name == "rule_report":
+            assert rules == ["report"], (job_id, rules)
+            continue
+        assert rules == stages, (job_id, rules, text[-3000:])
+        molecules_per_job.append(set(re.findall(r"wildcards: id=([^,\s]+)", text)))
+    assert sorted(map(sorted, molecules_per_job)) == [["H2"], ["LiH"], ["water"]]
+    # The same numbers as on the workstation, every energy present in both.
     local = snakemake(local_dir, "--cores", "2")
     assert local.returncode == 0, local.stderr[-3000:]
     on_cluster, on_workstation = read_summary(cluster_dir), read_summary(local_dir)
-    assert set(on_cluster) == {"H2", "LiH", "water"}
+    assert set(on_cluster) == set(on_workstation) == {"H2", "LiH", "water"}
     for molecule_id, row in on_cluster.items():
-        assert row["status"] == "ok"
+        assert row["status"] == on_workstation[molecule_id]["status"] == "ok"
         for column in ENERGY_COLUMNS:
-            if row[column]:
-                assert abs(float(row[column]) - float(on_workstation[molecule_id][column])) < 1e-9
+            here, there = row[column], on_workstation[molecule_id][column]
+            assert here and there, (molecule_id, column, here, there)
+            assert abs(float(here) - float(there)) < 1e-9, (molecule_id, column, here, there)

@@ -8,8 +8,6 @@ import sys
 
 from qchemflow.chemistry.molecules import load_molecules
 from qchemflow.core.errors import InputError
-from qchemflow.core.spin import alpha_beta
-from qchemflow.core.memory import sector_dimension
 from qchemflow.pipeline import resources
 from qchemflow.pipeline.config import load_yaml, validate_config
 from qchemflow.pipeline.settings import stage_settings_json, write_run_file
@@ -93,39 +91,28 @@ def invalid_rows_json():
     return json.dumps([[row.id or f"row{row.row}", row.message()] for row in INVALID_ROWS])
 
 
-# Resources from the problem size; every estimate grows with the attempt (retries ask for more).
+# Resources from the problem size (qchemflow.pipeline.resources); every estimate grows with the
+# attempt, so a retry asks for more.
 def scf_mem_mb(wildcards, attempt):
-    return resources.scf_memory_mb(molecule(wildcards).n_basis_functions, attempt)
+    return resources.scf_request_mb(molecule(wildcards), attempt)
 
 
 def active_space_mem_mb(wildcards, attempt):
-    spec = molecule(wildcards)
-    return resources.active_space_memory_mb(
-        spec.n_basis_functions, spec.n_active_orbitals, attempt)
+    return resources.active_space_request_mb(molecule(wildcards), attempt)
 
 
 def references_mem_mb(wildcards, attempt):
-    spec = molecule(wildcards)
-    full = sector_dimension(spec.n_basis_functions, *alpha_beta(spec.n_electrons, spec.spin))
-    determinants = min(full, config["fci_max_determinants"])
-    return resources.references_memory_mb(
-        spec.n_basis_functions, spec.n_electrons, spec.spin, determinants, attempt)
-
-
-def active_n_alpha_beta(spec):
-    return alpha_beta(spec.n_active_electrons, spec.spin)
+    return resources.references_request_mb(
+        molecule(wildcards), config["fci_max_determinants"], attempt)
 
 
 def vqe_mem_mb(wildcards, attempt):
-    spec = molecule(wildcards)
-    return resources.vqe_memory_mb(spec.n_active_orbitals, *active_n_alpha_beta(spec), attempt)
+    return resources.vqe_request_mb(molecule(wildcards), attempt)
 
 
 def vqe_runtime(wildcards, attempt):
-    spec = molecule(wildcards)
-    states = sector_dimension(spec.n_active_orbitals, *active_n_alpha_beta(spec))
-    return resources.runtime_minutes(states / 2000, attempt)
+    return resources.vqe_runtime_minutes(molecule(wildcards), attempt)
 
 
 def references_runtime(wildcards, attempt):
-    return resources.runtime_minutes(molecule(wildcards).n_basis_functions ** 4 / 2e5, attempt)
+    return resources.references_runtime_minutes(molecule(wildcards), attempt)

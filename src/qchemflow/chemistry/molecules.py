@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from qchemflow.chemistry.active_space import choose_active_space
-from qchemflow.core.errors import InputError
+from qchemflow.core.errors import InputError, one_line
 from qchemflow.core.files import read_small_text
 from qchemflow.chemistry.geometry import (check_formal_charge, check_source, check_spin,
                                          electron_count, read_xyz, smiles_symbols_and_charge)
@@ -42,6 +42,7 @@ class MoleculeSpec:
     scf_max_cycles: int
     n_electrons: int = 0
     n_basis_functions: int = 0
+    n_frozen_core: int = 0
     n_active_electrons: int = 0
     n_active_orbitals: int = 0
 
@@ -65,7 +66,7 @@ class InvalidRow:
 
     def message(self) -> str:
         """One line naming the row and what to change."""
-        return f"row {self.row} (id '{self.id}'): " + "; ".join(self.problems)
+        return one_line(f"row {self.row} (id '{self.id}'): " + "; ".join(self.problems))
 
 
 def _integer(value: str, column: str) -> int:
@@ -225,6 +226,7 @@ def check_chemistry(spec: MoleculeSpec, charge_given: bool) -> MoleculeSpec:
     choice = choose_active_space(n_electrons, n_orbitals, n_frozen if spec.frozen_core else 0,
                                  spec.spin, spec.active_electrons, spec.active_orbitals)
     return replace(spec, n_electrons=n_electrons, n_basis_functions=n_orbitals,
+                   n_frozen_core=n_frozen if spec.frozen_core else 0,
                    n_active_electrons=choice.n_electrons, n_active_orbitals=choice.n_orbitals)
 
 

@@ -15,14 +15,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from qchemflow.core.errors import ConvergenceError, ResourceError
 from qchemflow.chemistry.active_space import (ActiveHamiltonian, ActiveSpaceChoice,
                                               active_space_integrals)
-from qchemflow.core.memory import (coupled_cluster_memory_mb, fci_memory_mb, memory_fix,
-                                   mp2_memory_mb, require_memory, sector_dimension)
+from qchemflow.core.errors import ConvergenceError, ResourceError
+from qchemflow.core.memory import (FCI_DAVIDSON_SPACE, coupled_cluster_memory_mb, fci_memory_mb,
+                                   memory_fix, mp2_memory_mb, require_memory, sector_dimension)
 from qchemflow.core.records import METHOD_ORDER
-from qchemflow.core.units import error_millihartree
 from qchemflow.core.spin import alpha_beta, occupied_virtual, spin_squared_value
+from qchemflow.core.units import error_millihartree
 
 CC_ENERGY_TOLERANCE = 1e-10
 CC_AMPLITUDE_TOLERANCE = 1e-8
@@ -105,7 +105,7 @@ def fci_ground_state(h1: np.ndarray, h2: np.ndarray, n_orbitals: int, n_alpha_be
         solver = fci.direct_spin1.FCI()
         solver.conv_tol = FCI_ENERGY_TOLERANCE
         solver.max_cycle = 300
-        solver.max_space = 20
+        solver.max_space = FCI_DAVIDSON_SPACE
         solver.max_memory = max_memory_mb
         solver.verbose = 0
         fci.addons.fix_spin_(solver, shift=penalty, ss=target)

@@ -19,3 +19,10 @@ class ConvergenceError(QchemflowError):
 
 class ResourceError(QchemflowError):
     """A calculation would need more memory or time than the job has."""
+
+
+def one_line(text: str) -> str:
+    """``text`` with every character that would break a line or not print (a line break inside
+    a quoted CSV cell, a tab, a control character) written as its escape, e.g. ``\\n``."""
+    return "".join(character if character.isprintable() else repr(character)[1:-1]
+                   for character in text)

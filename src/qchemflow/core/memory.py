@@ -18,7 +18,10 @@ from qchemflow.core.errors import ResourceError
 
 BYTES_PER_FLOAT = 8
 BYTES_PER_SPARSE_ENTRY = 36  # CSR value and index, plus row, column and value while building
-FCI_VECTORS = 20
+FCI_DAVIDSON_SPACE = 20  # the CASCI/FCI solver's max_space (qchemflow.chemistry.references)
+# PySCF's Davidson keeps the subspace vectors x and their products A x (2 per space vector), plus
+# a few working vectors (the residual, the preconditioned update, the current and last solution).
+FCI_VECTORS = 2 * FCI_DAVIDSON_SPACE + 4
 STATE_COPIES = 16
 SCF_MATRICES = 24  # Fock, density, orbitals, overlap, core Hamiltonian, 8+ DIIS vectors, ...
 CC_AMPLITUDE_COPIES = 8  # t2, its update, residual and the o^2 v^2 intermediates
@@ -94,7 +97,7 @@ def mp2_memory_mb(n_occupied: int, n_virtual: int, open_shell: bool) -> float:
 
 
 def fci_memory_mb(determinants: int) -> float:
-    """The Davidson vectors of a CASCI/FCI (up to ``FCI_VECTORS`` of the determinant count), MB."""
+    """The Davidson vectors of a CASCI/FCI (``FCI_VECTORS`` of the determinant count), MB."""
     return determinants * FCI_VECTORS * BYTES_PER_FLOAT / 1e6
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from qchemflow.core.memory import (active_integrals_memory_mb, coupled_cluster_memory_mb,
                                    fci_memory_mb, integral_memory_mb, sector_dimension,
                                    sector_hamiltonian_memory_mb)
-from qchemflow.core.spin import occupied_virtual
+from qchemflow.chemistry.molecules import MoleculeSpec
+from qchemflow.core.spin import alpha_beta, occupied_virtual
 
 BASE_MEMORY_MB = 1000
 
@@ -50,3 +51,55 @@ def vqe_memory_mb(n_orbitals: int, n_alpha: int, n_beta: int, attempt: int = 1) 
 def runtime_minutes(work: float, attempt: int = 1, minimum: int = 10) -> int:
     """Minutes for a job whose cost scales like ``work`` (seconds on this class of machine)."""
     return int(max(minimum, 3 * work / 60) * attempt)
+
+
+# What each rule asks for, from the validated molecule (workflow/rules/common.smk calls these).
+
+def scf_request_mb(molecule: MoleculeSpec, attempt: int = 1) -> int:
+    """The scf job's memory."""
+    return scf_memory_mb(molecule.n_basis_functions, attempt)
+
+
+def active_space_request_mb(molecule: MoleculeSpec, attempt: int = 1) -> int:
+    """The active_space job's memory."""
+    return active_space_memory_mb(molecule.n_basis_functions, molecule.n_active_orbitals, attempt)
+
+
+def largest_ci_determinants(molecule: MoleculeSpec, fci_max_determinants: int) -> int:
+    """The largest CI the references job may run: the full-space FCI over the orbitals that are
+    not frozen, or the active-space CASCI, whichever is larger, at most the configured limit."""
+    n_frozen = molecule.n_frozen_core
+    full = sector_dimension(molecule.n_basis_functions - n_frozen,
+                            *alpha_beta(molecule.n_electrons - 2 * n_frozen, molecule.spin))
+    active = sector_dimension(molecule.n_active_orbitals,
+                              *alpha_beta(molecule.n_active_electrons, molecule.spin))
+    return min(max(full, active), fci_max_determinants)
+
+
+def references_request_mb(molecule: MoleculeSpec, fci_max_determinants: int, attempt: int = 1
+                          ) -> int:
+    """The references job's memory."""
+    return references_memory_mb(molecule.n_basis_functions, molecule.n_electrons, molecule.spin,
+                                largest_ci_determinants(molecule, fci_max_determinants), attempt)
+
+
+def active_sector_dimension(molecule: MoleculeSpec) -> int:
+    """States of the active space's particle-number sector (the VQE's vectors)."""
+    return sector_dimension(molecule.n_active_orbitals,
+                            *alpha_beta(molecule.n_active_electrons, molecule.spin))
+
+
+def vqe_request_mb(molecule: MoleculeSpec, attempt: int = 1) -> int:
+    """The qubits and vqe jobs' memory."""
+    return vqe_memory_mb(molecule.n_active_orbitals,
+                         *alpha_beta(molecule.n_active_electrons, molecule.spin), attempt)
+
+
+def vqe_runtime_minutes(molecule: MoleculeSpec, attempt: int = 1) -> int:
+    """The qubits and vqe jobs' time limit."""
+    return runtime_minutes(active_sector_dimension(molecule) / 2000, attempt)
+
+
+def references_runtime_minutes(molecule: MoleculeSpec, attempt: int = 1) -> int:
+    """The references job's time limit."""
+    return runtime_minutes(molecule.n_basis_functions ** 4 / 2e5, attempt)

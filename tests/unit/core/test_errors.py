@@ -18,3 +18,10 @@ def test_cli_prints_one_line_and_exits_2(capsys):
                  "--output-json", "x.json"]) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and error[0].startswith("qchemflow geometry: GeometrySettings")
+
+
+def test_one_line_escapes_what_would_break_the_line():
+    from qchemflow.core.errors import one_line
+
+    assert one_line("row 2 (id 'a\nb'): tab\there\x1b") == "row 2 (id 'a\\nb'): tab\\there\\x1b"
+    assert one_line("plain ümlaut ok") == "plain ümlaut ok"

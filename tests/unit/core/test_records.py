@@ -27,9 +27,19 @@ def test_atomic_write_leaves_no_temporary_file(tmp_path):
 
 
 def test_failed_record_is_passed_on():
+    # The records are compared whole with the contract of DESIGN.md ("When a molecule fails"):
+    # status "ok" or "failed", the stage where it failed and the reason, passed on unchanged.
     ok = stage_record("scf", "m", energy=-1.0)
-    failed = failure_record("scf", "m", "did not converge")
-    assert ok["status"] == "ok" and ok["energy"] == -1.0
-    assert failed["status"] == "failed" and failed["failed_stage"] == "scf"
-    assert upstream_failure([ok, failed]) is failed
-    assert upstream_failure([ok]) is None
+    geometry_failed = failure_record("geometry", "m", "multiplicity 2 is impossible")
+    scf_failed = failure_record("scf", "m", "SCF did not converge")
+    assert ok == {"id": "m", "stage": "scf", "status": "ok", "energy": -1.0}
+    assert scf_failed == {"id": "m", "stage": "scf", "status": "failed", "failed_stage": "scf",
+                          "reason": "SCF did not converge"}
+    # A later stage's record names the stage that failed, not itself.
+    assert failure_record("references", "m", "SCF did not converge", "scf") == {
+        "id": "m", "stage": "references", "status": "failed", "failed_stage": "scf",
+        "reason": "SCF did not converge"}
+    # The first failed input is the one passed on; none failed: nothing to pass on.
+    assert upstream_failure([ok, geometry_failed, scf_failed]) is geometry_failed
+    assert upstream_failure([ok, scf_failed]) is scf_failed
+    assert upstream_failure([ok, ok]) is None

@@ -73,14 +73,56 @@ def test_any_config_is_accepted_whole_or_refused_with_a_key(config):
     assert validate_config(effective, SCHEMA) == effective
 
 
-@given(st.binary(max_size=300))
+# Random bytes, and text made of YAML's punctuation (anchors, tags, flow collections, block
+# scalars), so that both loaded and refused files are explored.
+YAML_TEXT = st.text(st.sampled_from(list("ab01.e: -[]{},#!&*|>'\"%@?\n\t")), max_size=120)
+YAML_MAPPING = st.lists(st.tuples(st.sampled_from(["basis", "seed", "scf", "  a", "- b", "&x c"]),
+                                  st.one_of(st.text("ab01.e -", max_size=8), YAML_TEXT)),
+                        max_size=4).map(
+    lambda items: "\n".join(f"{key}: {value}" for key, value in items))
+
+
+@given(st.one_of(st.binary(max_size=300), YAML_TEXT.map(str.encode),
+                 YAML_MAPPING.map(str.encode)))
 def test_any_file_is_loaded_safely_or_refused(tmp_path, data):
+    # Loaded: exactly what PyYAML's safe loader makes of the text, and nothing but plain data.
+    # Refused: one line naming the file and why, as Python's UTF-8 decoder and PyYAML's safe
+    # loader decide.
+    import datetime
+    import re
+
+    import yaml
+
     path = tmp_path / "config.yaml"
     path.write_bytes(data)
     try:
-        load_yaml(path)
-    except InputError:
-        pass
+        expected = yaml.safe_load(data.decode("utf-8-sig"))
+        why = None
+    except UnicodeDecodeError:
+        why = "is not UTF-8 text"
+    except yaml.YAMLError:
+        why = "is not valid YAML"
+    try:
+        loaded = load_yaml(path)
+    except InputError as error:
+        message = str(error)
+        assert not re.search(r"[\r\n]", message), message
+        assert why is not None and message.startswith(f"config file '{path}' {why}"), message
+        return
+    assert why is None, f"loaded although it {why}"
+    assert repr(loaded) == repr(expected)  # repr: NaN and self-referencing aliases compare
+
+    def plain(value, depth=0):
+        if depth > 50:  # an alias can make a list contain itself
+            return True
+        if isinstance(value, dict):
+            return all(plain(key, depth + 1) and plain(item, depth + 1)
+                       for key, item in value.items())
+        if isinstance(value, (list, set)):
+            return all(plain(item, depth + 1) for item in value)
+        return value is None or isinstance(value, (bool, int, float, str, bytes, datetime.date))
+
+    assert plain(loaded), repr(loaded)
 
 
 @pytest.mark.parametrize("text", [

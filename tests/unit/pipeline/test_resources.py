@@ -1,53 +1,32 @@
-"""Memory guards: each stage estimates before it allocates and refuses with the estimate and the
-fix; the jobs' requests cover what the guards ask for."""
+"""Job requests and the stages' memory guards: each stage estimates before it allocates and
+refuses with the estimate and the fix; a job given its request passes its guards and stays within
+it, measured. (The guards and estimates themselves: tests/unit/core/test_memory.py.)"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from qchemflow.core import memory
-from qchemflow.pipeline import resources, stages
-from qchemflow.core.errors import ResourceError
-from qchemflow.chemistry.references import ReferenceProblem, compute_references
-from qchemflow.chemistry.scf import SCFSettings, timed_scf
-
-from conftest import BY_HAND, DATA, run_stages
 from qchemflow.chemistry.active_space import ActiveSpaceSettings
-from qchemflow.core.settings import RunSettings
+from qchemflow.chemistry.molecules import load_molecules
+from qchemflow.chemistry.references import (ReferenceProblem, ReferenceSettings,
+                                            compute_references)
+from qchemflow.chemistry.scf import SCFSettings, timed_scf
+from qchemflow.core import memory
+from qchemflow.core.errors import ResourceError
+from qchemflow.core.settings import RunSettings, settings_to_json
+from qchemflow.pipeline import resources, stages
 from qchemflow.quantum.settings import QubitSettings
+
+from conftest import BY_HAND, DATA, default_config, molecule_row_schema, run_stages
 from unit.chemistry.test_scf import water
 
 
 def exhausted():
     """A job's mem_mb that the process already exceeds: nothing is left for any allocation."""
     return memory.process_memory_mb() - 100
-
-
-def test_require_memory_counts_what_the_process_already_holds():
-    held = memory.process_memory_mb()
-    assert held > 10  # Python, NumPy and PySCF are loaded
-    assert memory.require_memory(1.0, held + 100, "x", "fix") == 1.0
-    with pytest.raises(ResourceError, match=r"x needs about 200 MB .* left of mem_mb = .*; fix"):
-        memory.require_memory(200.0, held + 100, "x", "fix")
-
-
-def test_estimates_grow_as_the_arrays_they_describe():
-    # CCSD amplitudes are o^2 v^2 doubles: doubling o and v multiplies them by 16.
-    assert memory.coupled_cluster_memory_mb(10, 40, False) == pytest.approx(
-        16 * memory.coupled_cluster_memory_mb(5, 20, False))
-    assert memory.coupled_cluster_memory_mb(5, 20, True) == pytest.approx(
-        3 * memory.coupled_cluster_memory_mb(5, 20, False))
-    assert memory.fci_memory_mb(10**6) == pytest.approx(
-        10**6 * memory.FCI_VECTORS * 8 / 1e6)
-    assert memory.scf_working_memory_mb(100) == pytest.approx(
-        memory.SCF_MATRICES * 100**2 * 8 / 1e6)
-
-
-def test_the_request_covers_the_guards():
-    # 6-31G* benzene: 102 basis functions, 42 electrons; a million determinants allowed.
-    request = resources.references_memory_mb(102, 42, 0, 10**6)
-    guards = (memory.coupled_cluster_memory_mb(21, 81, False) + memory.fci_memory_mb(10**6))
-    assert request > guards + resources.BASE_MEMORY_MB
-    open_shell = resources.references_memory_mb(102, 41, 1, 10**6)
-    assert open_shell > memory.coupled_cluster_memory_mb(21, 82, True)
 
 
 def test_scf_refuses_before_it_starts(tmp_path):
@@ -107,7 +86,117 @@ def test_active_space_stage_fails_the_molecule_with_the_estimate(tmp_path):
     assert memory.active_integrals_memory_mb(7) == pytest.approx(2 * 7**4 * 8 / 1e6)
 
 
-def test_active_space_request_covers_its_guard():
-    for n_orbitals in (4, 20, 120):
-        assert resources.active_space_memory_mb(150, n_orbitals) > (
-            memory.active_integrals_memory_mb(n_orbitals) + resources.BASE_MEMORY_MB - 1)
+# --- A job given its request: its guards pass, and it stays within the request, measured. ---
+
+JOB = r"""
+import json
+import sys
+
+from qchemflow.pipeline.cli import main
+
+
+def status_mb(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024 / 1e6  # the kernel writes kB of 1024 bytes
+
+
+exit_code = main(sys.argv[1:])
+print(json.dumps({"exit": exit_code, "peak_mb": status_mb("VmHWM")}))
+"""
+needs_proc = pytest.mark.skipif(not Path("/proc/self/status").exists(),
+                                reason="the peak resident memory is read from /proc (Linux)")
+
+
+def run_job(command, request_mb, *arguments):
+    """Run one stage command in a new process with ``--memory-mb request_mb``, as its job runs
+    it; returns its exit code and its peak resident memory (VmHWM: what a scheduler's memory
+    limit is held against), in MB."""
+    result = subprocess.run([sys.executable, "-c", JOB, command, "--memory-mb", str(request_mb),
+                             *map(str, arguments)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def assert_request_fits(peak_mb, request_mb):
+    """The job's measured peak fits in its request, and the request is not absurdly loose: what
+    it adds to the flat BASE_MEMORY_MB for the problem is at most twice the whole job's peak,
+    and the flat allowance is at most ten times it. The allowance covers what a small job on
+    one thread does not show: more threads (an allocator arena and PySCF buffers each) and the
+    page cache of its files that a cgroup counts; ten times still refuses an allowance in the
+    wrong unit or sized for another program."""
+    assert peak_mb <= request_mb
+    assert request_mb - resources.BASE_MEMORY_MB <= 2 * peak_mb
+    assert resources.BASE_MEMORY_MB <= 10 * peak_mb
+
+
+@needs_proc
+def test_the_request_covers_the_guards(tmp_path):
+    # Water in 6-31G with a frozen core: 13 basis functions, 10 electrons; CASCI over the 12
+    # orbitals not frozen (245025 determinants) is its largest array set. The request is the
+    # one workflow/rules/common.smk asks for: the same function, on the validated table row.
+    records = run_stages(tmp_path, "w", xyz=str(DATA / "h2o_crawford.xyz"), basis="6-31g",
+                         frozen_core=True, methods=("hf",))
+    assert records["scf"]["n_basis_functions"] == 13  # O 9 + 2 x H 2 in 6-31G
+    (tmp_path / "table.csv").write_text("id,xyz,basis,frozen_core\nw,water.xyz,6-31g,true\n")
+    (tmp_path / "water.xyz").write_text((DATA / "h2o_crawford.xyz").read_text())
+    [water], _ = load_molecules(tmp_path / "table.csv", default_config(), molecule_row_schema())
+    assert resources.largest_ci_determinants(water, 2_000_000) == 245025  # C(12, 4)^2
+    request = resources.references_request_mb(water, 2_000_000)
+    methods = ("hf", "mp2", "ccsd", "ccsd_t", "ccsd_active", "casci")
+    folder = tmp_path / "w"
+    job = run_job("references", request,
+                  "--settings", settings_to_json(ReferenceSettings(methods, 2_000_000)),
+                  "--scf-json", folder / "scf.json", "--scf-chk", folder / "scf.chk",
+                  "--active-space-json", folder / "active_space.json",
+                  "--fcidump", folder / "hamiltonian.fcidump", "--output-json", folder / "job.json")
+    record = json.loads((folder / "job.json").read_text())
+    # Every guard passed with the request as mem_mb (each measures what the process holds and
+    # refuses what does not fit in the rest): every energy is there, nothing was refused.
+    assert job["exit"] == 0 and record["status"] == "ok"
+    assert [name for name in methods if record["energies"][name] is None] == [], record["flags"]
+    assert [flag for flag in record["flags"] if " refused: " in flag] == []
+    assert record["methods"]["casci"]["determinants"] == 245025  # C(12, 4)^2
+    # The job stayed within its request (a scheduler kills it above), and the request is not
+    # absurdly loose (measured here: a peak of about 220 MB against a request of 1265 MB).
+    assert_request_fits(job["peak_mb"], request)
+    # Problems too large to run here: the request still covers each guard, counting what a job
+    # process holds as measured above and what stays in memory while the next method is guarded
+    # (the AO integrals, then the cached CCSD amplitudes, then the CI vectors). In each case one
+    # of those terms is larger than the flat allowance: integrals, closed- and open-shell
+    # amplitudes, CI vectors.
+    from qchemflow.core.spin import occupied_virtual
+
+    for n_basis, n_electrons, spin, determinants in ((400, 40, 0, 10**3), (160, 160, 0, 10**3),
+                                                      (120, 119, 1, 10**3), (100, 20, 0, 10**7)):
+        occupied, virtual = occupied_virtual(n_basis, n_electrons, spin)
+        held = (job["peak_mb"] + memory.integral_memory_mb(n_basis)
+                + memory.coupled_cluster_memory_mb(occupied, virtual, spin != 0))
+        assert resources.references_memory_mb(n_basis, n_electrons, spin, determinants) >= (
+            held + memory.fci_memory_mb(determinants)), (n_basis, n_electrons, spin, determinants)
+
+
+@needs_proc
+def test_active_space_request_covers_its_guard(tmp_path):
+    # Water in cc-pVDZ with a frozen core: 24 basis functions, 23 active orbitals.
+    records = run_stages(tmp_path, "w", xyz=str(DATA / "h2o_crawford.xyz"), basis="cc-pvdz",
+                         frozen_core=True, methods=("hf",))
+    assert records["scf"]["n_basis_functions"] == 24  # O 14 + 2 x H 5 in cc-pVDZ
+    request = resources.active_space_memory_mb(24, 23)
+    folder = tmp_path / "w"
+    job = run_job("active-space", request,
+                  "--settings", settings_to_json(ActiveSpaceSettings(True, None, None)),
+                  "--scf-json", folder / "scf.json", "--scf-chk", folder / "scf.chk",
+                  "--output-fcidump", folder / "job.fcidump", "--output-json", folder / "job.json")
+    record = json.loads((folder / "job.json").read_text())
+    # The guard passed with the request as mem_mb, and the job stayed within it, a request not
+    # absurdly loose (measured here: a peak of about 120 MB against a request of 1004 MB).
+    assert job["exit"] == 0 and record["status"] == "ok" and record["n_orbitals"] == 23
+    assert_request_fits(job["peak_mb"], request)
+    # Larger problems: the job holds its process (measured above) and the AO integrals (so
+    # PySCF transforms in memory) when the guard checks the active-space integrals. First the
+    # AO integrals, then the active-space integrals are larger than the flat allowance.
+    for n_basis, n_orbitals in ((250, 20), (150, 120)):
+        held = job["peak_mb"] + memory.integral_memory_mb(n_basis)
+        assert resources.active_space_memory_mb(n_basis, n_orbitals) >= (
+            held + memory.active_integrals_memory_mb(n_orbitals)), (n_basis, n_orbitals)

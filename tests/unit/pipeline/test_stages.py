@@ -1,15 +1,19 @@
 """Stages as the rules run them: the CLI with one settings argument, files in, files out,
 failures recorded as data."""
 
+import hashlib
 import json
 from pathlib import Path
+
+import pytest
+from packaging.version import Version
 
 from qchemflow.chemistry.molecules import MoleculeSpec
 from qchemflow.core.records import read_json
 from qchemflow.pipeline.cli import main
 from qchemflow.pipeline.settings import stage_settings_json
 
-from conftest import default_config
+from conftest import default_config, installed_versions
 
 RUN_FILE = ('{"provenance": {"config_hash": "abc", "seed": 42, "git_commit": "0123456789"},'
             ' "checkpoint_every": 0}')
@@ -80,19 +84,31 @@ def test_full_stage_chain_from_smiles(tmp_path):
     assert stage("vqe", h2, "--qubit-hamiltonian-json", paths["q"],
                  "--output-json", paths["v"]) == 0
     records = {key: read_json(files[key]) for key in ("g", "scf", "a", "r", "q", "v")}
-    assert all(record["status"] == "ok" for record in records.values())
-    geometry, references, vqe = records["g"], records["r"], records["v"]
+    assert [record["status"] for record in records.values()] == ["ok"] * 6
+    geometry, energies, vqe = records["g"], records["r"]["energies"], records["v"]
     assert geometry["canonical_smiles"] == "[H][H]" and geometry["force_field"] == "UFF"
-    # H2 in STO-3G: two electrons, so CCSD is exact (= CASCI = FCI), and the VQE reaches it.
-    assert references["energies"]["ccsd"] == references["energies"]["casci"] or abs(
-        references["energies"]["ccsd"] - references["energies"]["casci"]) < 1e-9
-    assert abs(vqe["energy"] - references["energies"]["casci"]) < 1e-8
-    assert references["energies"]["casci"] < references["energies"]["hf"]
-    # Every record carries the run's provenance as the workflow passed it, and the molecule's
-    # input hash, set by the geometry stage and carried through.
-    for record in records.values():
-        assert record["provenance"]["config_hash"] == "abc"
-        assert record["provenance"]["seed"] == 42
-        assert record["provenance"]["git_commit"] == "0123456789"
-        assert record["provenance"]["input_hash"] == geometry["provenance"]["input_hash"]
+    # The energies against PySCF run directly on the geometry the chain wrote (RHF, and FCI,
+    # which for H2 in STO-3G is also CASCI, and CCSD: exact for two electrons).
+    from pyscf import fci, gto, scf
+
+    molecule = gto.M(atom=paths["xyz"], basis="sto-3g", verbose=0)
+    hartree_fock = scf.RHF(molecule).run(conv_tol=1e-12)
+    exact = fci.FCI(hartree_fock).kernel()[0]
+    assert energies["hf"] == pytest.approx(hartree_fock.e_tot, abs=1e-9)
+    for method in ("ccsd", "ccsd_t", "casci", "fci"):
+        assert energies[method] == pytest.approx(exact, abs=1e-8), method
+    assert exact < hartree_fock.e_tot - 0.01  # H2's correlation energy is about 20 mHa
+    assert vqe["energy"] == pytest.approx(exact, abs=1e-8)  # the VQE reaches the exact energy
+    # Every record carries the run's provenance as the workflow passed it (RUN_FILE), the
+    # molecule's input hash (SHA-256 of the canonical SMILES, set by the geometry stage and
+    # carried through), and the versions the packages themselves report.
+    versions = installed_versions()
+    for name, record in records.items():
+        origin = record["provenance"]
+        assert (origin["config_hash"], origin["seed"], origin["git_commit"]) == (
+            "abc", 42, "0123456789"), name
+        assert origin["input_hash"] == hashlib.sha256(b"[H][H]").hexdigest(), name
+        assert set(origin["versions"]) == set(versions), name
+        for package, expected in versions.items():
+            assert Version(origin["versions"][package]) == Version(expected), (name, package)
         assert "versions" not in record  # written once, under provenance
