@@ -41,7 +41,9 @@ install_packages() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
         munge mariadb-server slurmctld slurmd slurmdbd slurm-client >/dev/null
-    [ $created_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
+    if [ "$created_policy" = 1 ]; then
+        rm -f /usr/sbin/policy-rc.d
+    fi
 }
 
 wait_for() {  # wait_for DESCRIPTION SECONDS COMMAND...
