@@ -74,22 +74,23 @@ def layered_ansatz_prefix(ansatz: Ansatz, layers: int, per_layer: int) -> Ansatz
 
 class Progress:
     """Writes a progress line to the job log every :data:`PROGRESS_EVERY_ITERATIONS` iterations
-    or :data:`PROGRESS_EVERY_SECONDS` seconds, whichever comes first, so that ``tail -f`` on a
-    cluster's job log shows the optimisation moving."""
+    of an optimisation or every :data:`PROGRESS_EVERY_SECONDS` seconds, whichever comes first, so
+    that ``tail -f`` on a cluster's job log shows the optimisation moving."""
 
-    def __init__(self, first_iteration: int) -> None:
+    def __init__(self) -> None:
         self.start = self.last_line = time.perf_counter()
-        self.last_iteration = first_iteration
+        self.iterations = self.last_logged = 0
 
-    def iteration_done(self, iteration: int, energy: float, gradient_norm: float) -> None:
-        """Log this iteration when enough iterations or seconds have passed since the last line."""
+    def iteration_done(self, energy: float, gradient_norm: float) -> None:
+        """Count one iteration; log it when enough iterations or seconds have passed."""
+        self.iterations += 1
         now = time.perf_counter()
-        if (iteration - self.last_iteration < PROGRESS_EVERY_ITERATIONS
+        if (self.iterations - self.last_logged < PROGRESS_EVERY_ITERATIONS
                 and now - self.last_line < PROGRESS_EVERY_SECONDS):
             return
-        logger.info("iteration %d: energy %.10f Ha, gradient norm %.3e, %.1f s", iteration,
+        logger.info("iteration %d: energy %.10f Ha, gradient norm %.3e, %.1f s", self.iterations,
                     energy, gradient_norm, now - self.start)
-        self.last_line, self.last_iteration = now, iteration
+        self.last_line, self.last_logged = now, self.iterations
 
 
 def minimise(simulator: SectorSimulator, initial: np.ndarray, settings: VQESettings,
@@ -101,7 +102,7 @@ def minimise(simulator: SectorSimulator, initial: np.ndarray, settings: VQESetti
     """
     last: dict[str, float] = {}
     log.start_optimisation()
-    progress = Progress(len(trace))
+    progress = Progress()
 
     def objective(parameters: np.ndarray) -> tuple[float, np.ndarray]:
         energy, gradient = log.evaluate(simulator, parameters)
@@ -112,7 +113,7 @@ def minimise(simulator: SectorSimulator, initial: np.ndarray, settings: VQESetti
     def iteration_done(_: np.ndarray) -> None:
         trace.append(last["energy"])
         log.iteration_done()
-        progress.iteration_done(len(trace) - 1, last["energy"], last["gradient_norm"])
+        progress.iteration_done(last["energy"], last["gradient_norm"])
 
     options: dict[str, Any] = {"gtol": settings.gradient_tolerance,
                                "maxiter": settings.max_iterations}

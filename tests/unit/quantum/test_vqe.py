@@ -92,3 +92,25 @@ def test_other_ansatze_through_the_stage_files(hydrogen, settings):
     assert vqe["energy"] == pytest.approx(classical["references"]["energies"]["fci"], abs=1e-6)
     if settings["ansatz"] == "adapt":
         assert vqe["operators"] and vqe["pool"] == settings.get("adapt_pool", "fermionic")
+
+
+def test_progress_lines_reach_the_job_log(caplog):
+    # H4 (8 qubits): L-BFGS-B takes tens of iterations; a line every 10 (the seconds limit is
+    # not reached here), each with the energy, which falls to the converged value.
+    import logging
+    import re
+
+    from qchemflow.quantum.vqe import PROGRESS_EVERY_ITERATIONS, run_vqe
+
+    from conftest import RUN, chain_terms, hydrogen_chain, vqe_settings
+
+    h1, h2, core, _ = hydrogen_chain(4, 1.5)
+    with caplog.at_level(logging.INFO, logger="qchemflow.quantum.vqe"):
+        result = run_vqe(chain_terms(h1, h2, core), "jordan_wigner", 4, 2, 2, vqe_settings(), RUN)
+    lines = [re.match(r"iteration (\d+): energy (\S+) Ha", record.getMessage())
+             for record in caplog.records if record.name == "qchemflow.quantum.vqe"]
+    iterations = [int(line.group(1)) for line in lines if line]
+    energies = [float(line.group(2)) for line in lines if line]
+    assert iterations == list(range(PROGRESS_EVERY_ITERATIONS, result["iterations"] + 1,
+                                    PROGRESS_EVERY_ITERATIONS))
+    assert energies == sorted(energies, reverse=True) and energies[-1] >= result["energy"] - 1e-12
