@@ -8,14 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from qchemflow.core.files import write_text_atomic
+from qchemflow.core.record_models import RECORD_FILES
+from qchemflow.core.records import METHOD_ORDER, read_record
 from qchemflow.core.units import (CHEMICAL_ACCURACY_MHA, HARTREE_TO_MILLIHARTREE,
                                   error_millihartree)
-from qchemflow.core.records import METHOD_ORDER, read_record
 
-STAGE_FILES = {"geometry": "geometry.json", "scf": "scf.json",
-               "active_space": "active_space.json", "references": "references.json",
-               "qubits": "qubit_hamiltonian.json", "vqe": "vqe.json"}
-STAGES = tuple(STAGE_FILES)
+STAGES = tuple(RECORD_FILES)
 COLUMNS = (
     "id", "status", "formula", "charge", "multiplicity", "n_electrons", "basis",
     "n_basis_functions", "scf_stability", "active_electrons", "active_orbitals", "n_qubits",
@@ -57,7 +55,7 @@ def stability_label(stability: dict[str, Any] | None) -> str:
 
 def summary_row(molecule_id: str, folder: Path) -> dict[str, Any]:
     """One summary row from the molecule's result files."""
-    records = {stage: read_record(folder / name) for stage, name in STAGE_FILES.items()
+    records = {stage: read_record(folder / name) for stage, name in RECORD_FILES.items()
                if (folder / name).is_file()}
     geometry = records.get("geometry", {})
     scf = records.get("scf", {})

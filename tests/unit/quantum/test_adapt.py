@@ -6,7 +6,6 @@ import pytest
 from qchemflow.quantum.adapt import apply_generator, operator_gates, singlet_gsd_pool
 from qchemflow.quantum.ansatz import Ansatz, k_upccgsd, reference_occupation
 from qchemflow.quantum.qubit_hamiltonian import build_qubit_hamiltonian
-from qchemflow.quantum.sector import pauli_terms
 from qchemflow.quantum.simulator import SectorSimulator, excitation_pairs
 from qchemflow.quantum.vqe import run_vqe
 
