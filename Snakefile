@@ -20,10 +20,10 @@ include: "workflow/rules/references.smk"
 include: "workflow/rules/qubits.smk"
 include: "workflow/rules/vqe.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/reactions.smk"
 
 
 rule all:
     input:
-        "results/summary.csv",
-        "results/report.html",
+        final_targets(),
     default_target: True

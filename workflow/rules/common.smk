@@ -10,6 +10,7 @@ from qchemflow.chemistry.molecules import load_molecules
 from qchemflow.core.errors import InputError
 from qchemflow.pipeline import resources
 from qchemflow.pipeline.config import load_yaml, validate_config
+from qchemflow.pipeline.reactions import load_reactions, reactions_json
 from qchemflow.pipeline.settings import stage_settings_json, write_run_file
 
 
@@ -35,6 +36,20 @@ if INVALID_ROWS and config["on_invalid"] == "refuse":
         + ["fix these rows, or set on_invalid: skip to run the valid rows only"]
     )
 MOLECULES = {molecule.id: molecule for molecule in VALID_MOLECULES}
+# The reactions table (optional), checked against the molecule table before any job runs.
+REACTIONS, INVALID_REACTIONS = [], []
+if config["reactions"]:
+    try:
+        REACTIONS, INVALID_REACTIONS = load_reactions(
+            config["reactions"], MOLECULES, {row.id for row in INVALID_ROWS},
+            load_yaml(workflow.source_path("../schemas/reactions.schema.yaml")))
+    except InputError as error:
+        refuse([str(error)])
+    if INVALID_REACTIONS and config["on_invalid"] == "refuse":
+        refuse(
+            [f"reactions table: {row.message()}" for row in INVALID_REACTIONS]
+            + ["fix these rows, or set on_invalid: skip to run the valid rows only"]
+        )
 
 
 def git_commit():
@@ -86,9 +101,23 @@ def molecule_ids():
     return list(MOLECULES)
 
 
-def invalid_rows_json():
+def invalid_rows_json(rows=INVALID_ROWS):
     """Rows refused at load time (on_invalid: skip) as JSON [[id, message], ...]."""
-    return json.dumps([[row.id or f"row{row.row}", row.message()] for row in INVALID_ROWS])
+    return json.dumps([[row.id or f"row{row.row}", row.message()] for row in rows])
+
+
+def reaction_member_records():
+    """Every record the reactions table reads: the four of each valid member molecule."""
+    members = sorted({member for reaction in REACTIONS for member in reaction.species
+                      if member in MOLECULES})
+    return [f"results/{member}/{name}.json" for member in members
+            for name in ("scf", "active_space", "references", "vqe")]
+
+
+def final_targets():
+    """The default targets: the summary and report, and reactions.csv with a table."""
+    targets = ["results/summary.csv", "results/report.html"]
+    return targets + (["results/reactions.csv"] if config["reactions"] else [])
 
 
 # Resources from the problem size (qchemflow.pipeline.resources); every estimate grows with the

@@ -114,7 +114,8 @@ def invalid_row(molecule_id: str, message: str) -> dict[str, Any]:
     return {"id": molecule_id, "status": f"failed:input: {message}"}
 
 
-def _csv_value(value: Any) -> str:
+def csv_value(value: Any) -> str:
+    """A table cell: floats at full precision (shortest round trip), empty for missing."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -122,14 +123,20 @@ def _csv_value(value: Any) -> str:
     return str(value)
 
 
-def write_summary(rows: list[dict[str, Any]], output: str | Path) -> None:
-    """Write the rows (full float precision, empty cells for missing values), atomically."""
+def write_table(rows: list[dict[str, Any]], columns: tuple[str, ...], output: str | Path) -> None:
+    """Write rows as CSV with ``columns`` (full float precision, empty cells for missing
+    values), atomically."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({column: _csv_value(row.get(column)) for column in COLUMNS})
+        writer.writerow({column: csv_value(row.get(column)) for column in columns})
     write_text_atomic(output, buffer.getvalue())
+
+
+def write_summary(rows: list[dict[str, Any]], output: str | Path) -> None:
+    """Write ``summary.csv``."""
+    write_table(rows, COLUMNS, output)
 
 
 def summarise(results_folder: str | Path, molecule_ids: list[str],

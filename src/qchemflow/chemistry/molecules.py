@@ -42,6 +42,7 @@ class MoleculeSpec:
     n_electrons: int = 0
     n_basis_functions: int = 0
     n_frozen_core: int = 0
+    symbols: tuple[str, ...] = ()
     n_active_electrons: int = 0
     n_active_orbitals: int = 0
 
@@ -89,19 +90,22 @@ def parse_boolean(value: str, column: str) -> bool:
     raise InputError(f"{column} '{value}' is not true/false; write true or false")
 
 
-def read_table_rows(path: str | Path, known_columns: tuple[str, ...]) -> list[dict[str, str]]:
-    """Read the CSV rows (values stripped; empty cells dropped).
+def read_table_rows(path: str | Path, known_columns: tuple[str, ...],
+                    what: str = "molecule table", missing_fix: str = "set config key 'molecules'"
+                    ) -> list[dict[str, str]]:
+    """Read the CSV rows of an input table (values stripped; empty cells dropped).
 
     Args:
         path: the CSV table.
-        known_columns: the columns the row schema defines.
+        known_columns: the columns the row schema defines (the first is ``id``).
+        what: what the table is, for the messages.
+        missing_fix: what to do when the file does not exist.
 
     Raises:
         InputError: missing, oversized or non-text file, missing ``id`` column or unknown columns.
     """
-    text = read_small_text(path, "molecule table", MAX_TABLE_BYTES,
-                           "set config key 'molecules'", "split it into smaller tables",
-                           "save it as CSV")
+    text = read_small_text(path, what, MAX_TABLE_BYTES, missing_fix,
+                           "split it into smaller tables", "save it as CSV")
     # Only \n, \r and \r\n end a line (str.splitlines would also split on \x1e, \x85, ...).
     # Lines starting with '#' are comments, dropped before parsing so a quote in a comment cannot
     # swallow the rows after it; rows with no text are skipped.
@@ -110,21 +114,21 @@ def read_table_rows(path: str | Path, known_columns: tuple[str, ...]) -> list[di
     try:
         cells = [row for row in csv.reader(lines) if any(cell.strip() for cell in row)]
     except csv.Error as error:
-        raise InputError(f"molecule table '{path}' is not valid CSV: {error}") from error
+        raise InputError(f"{what} '{path}' is not valid CSV: {error}") from error
     columns = [column.strip() for column in cells[0]] if cells else []
     if "id" not in columns:
-        raise InputError(f"molecule table '{path}' has no 'id' column; its header must name "
-                         f"id and smiles or xyz (columns: {', '.join(known_columns)})")
+        raise InputError(f"{what} '{path}' has no 'id' column; its header must name id and the "
+                         f"other columns it uses (columns: {', '.join(known_columns)})")
     unknown = [column for column in columns if column not in known_columns]
     if unknown:
-        raise InputError(f"molecule table '{path}': unknown column(s) {', '.join(unknown)}; "
+        raise InputError(f"{what} '{path}': unknown column(s) {', '.join(unknown)}; "
                          f"allowed: {', '.join(known_columns)}")
     if len(set(columns)) != len(columns):
-        raise InputError(f"molecule table '{path}': a column is named twice in the header")
+        raise InputError(f"{what} '{path}': a column is named twice in the header")
     rows = []
     for number, row in enumerate(cells[1:], start=1):
         if any(cell.strip() for cell in row[len(columns):]):
-            raise InputError(f"molecule table '{path}': row {number} has {len(row)} cells but the "
+            raise InputError(f"{what} '{path}': row {number} has {len(row)} cells but the "
                              f"header has {len(columns)}; quote cells that contain commas")
         rows.append({column: value.strip() for column, value in zip(columns, row)
                      if value.strip()})
@@ -225,7 +229,7 @@ def check_chemistry(spec: MoleculeSpec, charge_given: bool) -> MoleculeSpec:
     choice = choose_active_space(n_electrons, n_orbitals, n_frozen if spec.frozen_core else 0,
                                  spec.spin, spec.active_electrons, spec.active_orbitals)
     return replace(spec, n_electrons=n_electrons, n_basis_functions=n_orbitals,
-                   n_frozen_core=n_frozen if spec.frozen_core else 0,
+                   n_frozen_core=n_frozen if spec.frozen_core else 0, symbols=tuple(symbols),
                    n_active_electrons=choice.n_electrons, n_active_orbitals=choice.n_orbitals)
 
 

@@ -91,6 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
                                   help="Jinja2 template of report.html "
                                        "(workflow/report/templates/report.html.j2)")
 
+    reactions = commands.add_parser("reactions", help="results/reactions.csv: relative energies")
+    reactions.add_argument("--results", required=True, help="the results folder")
+    reactions.add_argument("--reactions", required=True,
+                           help="JSON list of the validated reactions "
+                                "(qchemflow.pipeline.reactions.reactions_json)")
+    reactions.add_argument("--invalid-rows", default="[]",
+                           help="JSON list of [id, message] of refused reaction rows")
+    reactions.add_argument("--output", required=True, help="the reactions CSV to write")
+
     provenance = commands.add_parser("provenance", help="print what made every result JSON")
     provenance.add_argument("results", help="the results folder")
     return parser
@@ -173,6 +182,13 @@ def run(arguments: argparse.Namespace) -> None:
 
             report.write_report(arguments.results, rows, arguments.plots, arguments.html,
                                 arguments.template)
+    elif arguments.command == "reactions":
+        from qchemflow.analysis.relative_energies import write_reactions
+        from qchemflow.pipeline.reactions import reactions_from_json
+
+        refused: list[Any] = json.loads(arguments.invalid_rows)
+        write_reactions(reactions_from_json(arguments.reactions), arguments.results,
+                        arguments.output, [(str(item[0]), str(item[1])) for item in refused])
     elif arguments.command == "provenance":
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `... | head` ends quietly
         print(provenance_table(arguments.results))

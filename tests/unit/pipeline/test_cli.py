@@ -31,7 +31,7 @@ def test_every_rule_calls_a_command_the_parser_accepts(rule, command):
     words = shlex.split(re.sub(r"\{[^}]+\}", "1", command.split(" > ")[0]))
     assert words[0] == "qchemflow"
     arguments = build_parser().parse_args(words[1:])
-    assert arguments.command in (*STAGE_COMMANDS, "report")
+    assert arguments.command in (*STAGE_COMMANDS, "report", "reactions")
 
 
 def test_every_stage_command_has_a_rule():

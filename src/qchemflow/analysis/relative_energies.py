@@ -1,0 +1,148 @@
+"""``results/reactions.csv``: relative energies (ΔE = Σ cᵢ·Eᵢ, kcal/mol) per method, from the
+records of the member molecules, against each reaction's reference.
+
+Besides every method of ``references.json`` and the VQE, two composite energies show what the
+quantum step adds to the best classical method:
+``casci_in_ccsd_t`` = E_CCSD(T) full − E_CCSD(T) active + E_CASCI and ``vqe_in_ccsd_t`` = the same
+with the VQE energy. Members computed with different settings (basis, Cartesian functions, frozen
+core, active-space selection or size) are never combined: the reaction is refused with the
+reason. A failed member makes only its reaction ``failed:<reason>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qchemflow.analysis.summary import write_table
+from qchemflow.core.record_models import RECORD_FILES
+from qchemflow.core.records import read_record
+from qchemflow.core.units import HARTREE_TO_KCAL_PER_MOL
+
+KINDS = ("tautomer", "protonation", "conformer", "reaction", "bond_dissociation")
+CLASSICAL_METHODS = ("hf", "mp2", "ccsd", "ccsd_t", "mp2_active", "ccsd_active", "ccsd_t_active",
+                     "casci")
+METHODS = (*CLASSICAL_METHODS, "vqe", "casci_in_ccsd_t", "vqe_in_ccsd_t")
+# The settings every member must share: the same value in each member's record.
+SHARED_SETTINGS = ("basis", "cartesian", "frozen_core", "active_selection", "active_electrons",
+                   "active_orbitals")
+COLUMNS = ("id", "kind", "status", "reference_kcal_mol", "reference_source", "species",
+           "coefficients", "basis", "active_space",
+           *(f"{prefix}_{method}_kcal_mol" for method in METHODS
+             for prefix in ("delta", "error")))
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """One row of a reactions table, validated against the molecule table."""
+
+    id: str
+    kind: str
+    species: tuple[str, ...]
+    coefficients: tuple[int, ...]
+    reference_kcal_mol: float | None
+    reference_source: str | None
+
+
+def member_energies(records: dict[str, dict[str, Any]]) -> dict[str, float | None]:
+    """Every method's total energy (Hartree) of one molecule, composites included."""
+    energies: dict[str, float | None] = {
+        name: records["references"]["energies"].get(name) for name in CLASSICAL_METHODS}
+    energies["vqe"] = records["vqe"].get("energy")
+    full, active = energies["ccsd_t"], energies["ccsd_t_active"]
+    for method in ("casci", "vqe"):
+        inner = energies[method]
+        energies[f"{method}_in_ccsd_t"] = (None if full is None or active is None or inner is None
+                                           else full - active + inner)
+    return energies
+
+
+def member_settings(records: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What shaped the member's energies and must be the same across a reaction."""
+    scf, active = records["scf"], records["active_space"]
+    return {"basis": scf["basis"], "cartesian": scf["cartesian"],
+            "frozen_core": active["frozen_core"], "active_selection": active["selection"],
+            "active_electrons": active["n_electrons"], "active_orbitals": active["n_orbitals"]}
+
+
+def read_member(folder: Path) -> dict[str, dict[str, Any]]:
+    """A member's records; raises ``ValueError`` with the reason when one is missing or failed."""
+    records = {}
+    for stage in ("scf", "active_space", "references", "vqe"):
+        path = folder / RECORD_FILES[stage]
+        if not path.is_file():
+            raise ValueError(f"{folder.name}: {RECORD_FILES[stage]} is missing")
+        record = read_record(path)
+        if record["status"] != "ok":
+            raise ValueError(f"{folder.name}: failed at {record['failed_stage']}: "
+                             f"{record['reason']}")
+        records[stage] = record
+    return records
+
+
+def inconsistent_settings(settings: dict[str, dict[str, Any]]) -> str | None:
+    """The first setting the members do not share, said in words; None when they agree."""
+    for key in SHARED_SETTINGS:
+        values = {member: member_settings[key] for member, member_settings in settings.items()}
+        if len(set(values.values())) > 1:
+            listed = ", ".join(f"{member} {value}" for member, value in values.items())
+            return (f"members computed with different {key.replace('_', ' ')} ({listed}); "
+                    "compute every member with the same settings")
+    return None
+
+
+def reaction_row(reaction: Reaction, results_folder: Path) -> dict[str, Any]:
+    """One row of ``reactions.csv``: ΔE and error per method, or the reason it has none."""
+    row: dict[str, Any] = {
+        "id": reaction.id, "kind": reaction.kind,
+        "reference_kcal_mol": reaction.reference_kcal_mol,
+        "reference_source": reaction.reference_source,
+        "species": " ".join(reaction.species),
+        "coefficients": " ".join(str(value) for value in reaction.coefficients)}
+    try:
+        members = {member: read_member(results_folder / member) for member in reaction.species}
+    except ValueError as error:
+        return {**row, "status": f"failed:{error}"}
+    settings = {member: member_settings(records) for member, records in members.items()}
+    problem = inconsistent_settings(settings)
+    if problem is not None:
+        return {**row, "status": f"failed:settings: {problem}"}
+    shared = next(iter(settings.values()))
+    row.update(status="ok", basis=shared["basis"],
+               active_space=f"({shared['active_electrons']}e,{shared['active_orbitals']}o) "
+                            f"{shared['active_selection']}")
+    energies = {member: member_energies(records) for member, records in members.items()}
+    for method in METHODS:
+        terms = [(coefficient, energies[member][method])
+                 for member, coefficient in zip(reaction.species, reaction.coefficients)]
+        if any(energy is None for _, energy in terms):
+            continue
+        delta = sum(coefficient * float(energy or 0.0) for coefficient, energy in terms
+                    ) * HARTREE_TO_KCAL_PER_MOL
+        row[f"delta_{method}_kcal_mol"] = delta
+        if reaction.reference_kcal_mol is not None:
+            row[f"error_{method}_kcal_mol"] = delta - reaction.reference_kcal_mol
+    return row
+
+
+def write_reactions(reactions: list[Reaction], results_folder: str | Path, output: str | Path,
+                    invalid_rows: tuple[tuple[str, str], ...] | list[tuple[str, str]] = ()
+                    ) -> list[dict[str, Any]]:
+    """Write ``reactions.csv`` (one row per reaction, full float precision), atomically.
+
+    Args:
+        reactions: the valid reactions.
+        results_folder: the ``results/`` folder.
+        output: the CSV to write.
+        invalid_rows: ``(id, message)`` of reaction rows refused at load time
+            (``on_invalid: skip``): each gets a ``failed:input`` row.
+
+    Returns:
+        The rows written.
+    """
+    rows = [reaction_row(reaction, Path(results_folder)) for reaction in reactions]
+    rows += [{"id": reaction_id, "status": f"failed:input: {message}"}
+             for reaction_id, message in invalid_rows]
+    write_table(rows, COLUMNS, output)
+    return rows

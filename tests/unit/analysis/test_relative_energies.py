@@ -1,0 +1,90 @@
+"""Relative energies from the records: ΔE against a direct PySCF calculation, the composite
+energies, and reactions that must not be combined."""
+
+import shutil
+
+import pytest
+
+from qchemflow.analysis.relative_energies import (COLUMNS, METHODS, Reaction, member_energies,
+                                                  reaction_row, write_reactions)
+from qchemflow.core.records import read_record, write_record
+from qchemflow.core.units import HARTREE_TO_KCAL_PER_MOL
+
+from conftest import REPOSITORY, run_quantum_stages, run_stages
+
+XYZ = REPOSITORY / "molecules/xyz/gmtkn55"
+METHODS_RUN = ("hf", "mp2", "ccsd", "ccsd_t", "mp2_active", "ccsd_active", "ccsd_t_active",
+               "casci")
+# GMTKN55 PA26 (Goerigk et al., PCCP 19, 32184 (2017)): proton affinity of H2O, 171.4 kcal/mol.
+PROTON_AFFINITY = Reaction("PA26_6", "protonation", ("PA26_h2o", "PA26_h2op"), (1, -1), 171.4,
+                           "GMTKN55 PA26")
+
+
+@pytest.fixture(scope="module")
+def water_and_hydronium(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pa")
+    for name, charge in (("PA26_h2o", 0), ("PA26_h2op", 1)):
+        run_stages(folder, name, xyz=str(XYZ / f"{name}.xyz"), charge=charge, basis="cc-pvdz",
+                   frozen_core=True, active_electrons=4, active_orbitals=4, methods=METHODS_RUN)
+        run_quantum_stages(folder, name)
+    return folder
+
+
+def direct_ccsd_t(name, charge):
+    """CCSD(T)/cc-pVDZ with the 1s core frozen, straight from PySCF on the database geometry."""
+    from pyscf import cc, gto, scf
+
+    lines = (XYZ / f"{name}.xyz").read_text().splitlines()[2:]
+    molecule = gto.M(atom="\n".join(lines), basis="cc-pvdz", charge=charge, verbose=0)
+    hf = scf.RHF(molecule).run(conv_tol=1e-11)
+    solver = cc.CCSD(hf, frozen=1)
+    solver.conv_tol = 1e-10
+    solver.run()
+    return float(hf.e_tot + solver.e_corr + solver.ccsd_t())
+
+
+def test_delta_ccsd_t_equals_pyscf_directly(water_and_hydronium):
+    row = reaction_row(PROTON_AFFINITY, water_and_hydronium)
+    assert row["status"] == "ok" and row["basis"] == "cc-pvdz"
+    direct = (direct_ccsd_t("PA26_h2o", 0) - direct_ccsd_t("PA26_h2op", 1)) * HARTREE_TO_KCAL_PER_MOL
+    assert row["delta_ccsd_t_kcal_mol"] == pytest.approx(direct, abs=0.01)
+    assert row["error_ccsd_t_kcal_mol"] == pytest.approx(row["delta_ccsd_t_kcal_mol"] - 171.4)
+    assert {f"delta_{method}_kcal_mol" for method in METHODS} <= set(row)
+
+
+def test_composites_embed_the_active_energy_in_ccsd_t(water_and_hydronium):
+    members = {}
+    for name in PROTON_AFFINITY.species:
+        records = {stage: read_record(water_and_hydronium / name / f"{stage}.json")
+                   for stage in ("references", "vqe")}
+        members[name] = member_energies(records)
+        energies = records["references"]["energies"]
+        assert members[name]["vqe_in_ccsd_t"] == pytest.approx(
+            energies["ccsd_t"] - energies["ccsd_t_active"] + records["vqe"]["energy"], abs=1e-12)
+    row = reaction_row(PROTON_AFFINITY, water_and_hydronium)
+    expected = (members["PA26_h2o"]["casci_in_ccsd_t"] - members["PA26_h2op"]["casci_in_ccsd_t"]
+                ) * HARTREE_TO_KCAL_PER_MOL
+    assert row["delta_casci_in_ccsd_t_kcal_mol"] == pytest.approx(expected, abs=1e-9)
+
+
+def test_members_with_other_settings_are_refused(water_and_hydronium, tmp_path):
+    for name in PROTON_AFFINITY.species:
+        shutil.copytree(water_and_hydronium / name, tmp_path / name)
+    record = read_record(tmp_path / "PA26_h2op" / "active_space.json")
+    write_record(tmp_path / "PA26_h2op" / "active_space.json", {**record, "n_orbitals": 5})
+    row = reaction_row(PROTON_AFFINITY, tmp_path)
+    assert row["status"].startswith("failed:settings: members computed with different active "
+                                    "orbitals (PA26_h2o 4, PA26_h2op 5)")
+    assert "delta_hf_kcal_mol" not in row
+
+
+def test_a_failed_member_fails_only_its_reaction(water_and_hydronium, tmp_path):
+    shutil.copytree(water_and_hydronium / "PA26_h2o", tmp_path / "PA26_h2o")
+    other = Reaction("only_water", "conformer", ("PA26_h2o", "PA26_h2o"), (1, -1), 0.0, None)
+    rows = write_reactions([PROTON_AFFINITY, other], tmp_path, tmp_path / "reactions.csv",
+                           [("bad", "row 3 (id 'bad'): kind ...")])
+    assert rows[0]["status"] == "failed:PA26_h2op: scf.json is missing"
+    assert rows[1]["status"] == "ok" and rows[1]["delta_ccsd_t_kcal_mol"] == 0.0
+    assert rows[2]["status"] == "failed:input: row 3 (id 'bad'): kind ..."
+    header = (tmp_path / "reactions.csv").read_text().splitlines()[0]
+    assert header.split(",") == list(COLUMNS)
