@@ -249,3 +249,34 @@ def test_dry_run_plans_the_whole_demo_dag():
     for rule in ("geometry", "scf", "active_space", "references", "qubits", "vqe"):
         assert re.search(rf"^{rule}\s+{n_demo}$", result.stdout, re.MULTILINE), result.stdout
     assert re.search(r"^report\s+1$", result.stdout, re.MULTILINE)
+
+
+def test_reactions_table_runs_end_to_end(tmp_path):
+    # The proton affinity of water in STO-3G through snakemake: reactions.csv has the reaction
+    # with every method's ΔE, equal to the members' energies in summary.csv (E(H2O) - E(H3O+)).
+    (tmp_path / "reactions.csv").write_text(
+        "id,kind,species,coefficients,reference_kcal_mol,reference_source\n"
+        "pa_water,protonation,water hydronium,1 -1,171.4,GMTKN55 PA26\n")
+    workdir = make_project(tmp_path, "id,smiles,charge,active_electrons,active_orbitals\n"
+                                     "water,O,,4,4\nhydronium,[OH3+],1,4,4\n",
+                           reactions=str(tmp_path / "reactions.csv"))
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = read_summary(workdir)
+    with open(workdir / "results/reactions.csv") as stream:
+        [row] = list(csv.DictReader(stream))
+    assert row["status"] == "ok" and row["reference_source"] == "GMTKN55 PA26"
+    for method in ("hf", "ccsd_t", "casci", "vqe"):
+        expected = (float(summary["water"][method]) - float(summary["hydronium"][method])
+                    ) * 627.5094740631  # DESIGN.md's Hartree to kcal/mol
+        assert float(row[f"delta_{method}_kcal_mol"]) == pytest.approx(expected, abs=1e-9)
+        assert float(row[f"error_{method}_kcal_mol"]) == pytest.approx(expected - 171.4,
+                                                                       abs=1e-9)
+    # A bad reaction row refuses the run before any job, naming the row.
+    (tmp_path / "reactions.csv").write_text(
+        "id,kind,species,coefficients\nbad,tautomer,water hydronium,-1 1\n")
+    shutil.rmtree(workdir / "results")
+    result = snakemake(workdir, "--cores", "1")
+    assert result.returncode != 0
+    assert "reactions table: row 1 (id 'bad'): atoms or charge do not balance" in result.stderr
+    assert not (workdir / "results").exists()
