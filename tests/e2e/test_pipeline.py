@@ -272,6 +272,10 @@ def test_reactions_table_runs_end_to_end(tmp_path):
         assert float(row[f"delta_{method}_kcal_mol"]) == pytest.approx(expected, abs=1e-9)
         assert float(row[f"error_{method}_kcal_mol"]) == pytest.approx(expected - 171.4,
                                                                        abs=1e-9)
+    # The report has the relative-energy section, its sentence and its plot.
+    page = (workdir / "results/report.html").read_text()
+    assert '<table id="reactions">' in page and "pa_water (protonation, reference 171.4" in page
+    assert (workdir / "results/plots/reactions.png").is_file()
     # A bad reaction row refuses the run before any job, naming the row.
     (tmp_path / "reactions.csv").write_text(
         "id,kind,species,coefficients\nbad,tautomer,water hydronium,-1 1\n")

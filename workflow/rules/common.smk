@@ -114,6 +114,10 @@ def reaction_member_records():
             for name in ("scf", "active_space", "references", "vqe")]
 
 
+# reactions.csv when a reactions table is set (the report shows it): a list, empty without one.
+REACTIONS_CSV = ["results/reactions.csv"] if config["reactions"] else []
+
+
 def final_targets():
     """The default targets: the summary and report, and reactions.csv with a table."""
     targets = ["results/summary.csv", "results/report.html"]

@@ -14,6 +14,8 @@ rule report:
         ),
         # the page's template: editing it reruns the report
         template=workflow.source_path("../report/templates/report.html.j2"),
+        # the relative energies, when a reactions table is set
+        reactions=REACTIONS_CSV,
     output:
         summary=report(
             "results/summary.csv",
@@ -34,6 +36,7 @@ rule report:
     params:
         ids=molecule_ids(),
         invalid_rows=invalid_rows_json(),
+        reactions_csv=" ".join(REACTIONS_CSV),
     log:
         "results/logs/report.log",
     benchmark:
@@ -44,4 +47,5 @@ rule report:
         "qchemflow report --results results --ids {params.ids:q}"
         " --invalid-rows {params.invalid_rows:q} --summary {output.summary:q}"
         " --html {output.html:q} --plots results/plots --template {input.template:q}"
+        " --reactions-csv={params.reactions_csv:q}"
         " > {log:q} 2>&1"

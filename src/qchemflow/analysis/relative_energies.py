@@ -146,3 +146,53 @@ def write_reactions(reactions: list[Reaction], results_folder: str | Path, outpu
              for reaction_id, message in invalid_rows]
     write_table(rows, COLUMNS, output)
     return rows
+
+
+# The methods a reader compares per reaction, with their labels, best classical method first.
+REPORTED_METHODS = (("ccsd_t", "CCSD(T)"), ("ccsd", "CCSD"), ("mp2", "MP2"), ("hf", "HF"),
+                    ("casci", "CASCI"), ("vqe", "VQE"), ("vqe_in_ccsd_t", "VQE in CCSD(T)"))
+CHEMICAL_ACCURACY_KCAL_MOL = 1.0
+IMPROVEMENT_KCAL_MOL = 0.01  # smaller changes of |error| are read as "no change"
+
+
+def read_reactions(path: str | Path) -> list[dict[str, Any]]:
+    """The rows of ``reactions.csv``, numbers as floats and empty cells as None."""
+    import csv
+
+    rows = []
+    with open(path, encoding="utf-8") as stream:
+        for row in csv.DictReader(stream):
+            rows.append({key: (None if value == "" else float(value)
+                               if key.endswith("_kcal_mol") else value)
+                         for key, value in row.items()})
+    return rows
+
+
+def reaction_verdict(row: dict[str, Any]) -> str:
+    """One plain sentence: which method is closest to the reference, and whether the VQE
+    embedded in CCSD(T) improves on CCSD(T) for this energy difference."""
+    if row.get("status") != "ok":
+        return f"{row['id']}: no relative energies ({row.get('status')})."
+    errors: dict[str, float] = {
+        label: float(row[f"error_{method}_kcal_mol"]) for method, label in REPORTED_METHODS
+        if row.get(f"error_{method}_kcal_mol") is not None}
+    if not errors:
+        return f"{row['id']}: no reference value, so no errors; see the ΔE columns."
+    closest = min(errors, key=lambda label: abs(errors[label]))
+    accuracy = ("within" if abs(errors[closest]) <= CHEMICAL_ACCURACY_KCAL_MOL
+                else "outside")
+    sentence = (f"{row['id']} ({row['kind']}, reference {row['reference_kcal_mol']:g} kcal/mol): "
+                f"{closest} is closest ({errors[closest]:+.2f} kcal/mol, {accuracy} 1 kcal/mol).")
+    if "CCSD(T)" in errors and "VQE in CCSD(T)" in errors:
+        change = abs(errors["CCSD(T)"]) - abs(errors["VQE in CCSD(T)"])
+        if change > IMPROVEMENT_KCAL_MOL:
+            sentence += (f" The quantum step helps: VQE in CCSD(T) is {change:.2f} kcal/mol "
+                         "closer to the reference than CCSD(T).")
+        elif change < -IMPROVEMENT_KCAL_MOL:
+            sentence += (f" The quantum step makes it worse: VQE in CCSD(T) is {-change:.2f} "
+                         "kcal/mol further from the reference than CCSD(T).")
+        else:
+            sentence += (" The quantum step did not help: VQE in CCSD(T) gives CCSD(T)'s error "
+                         f"({errors['CCSD(T)']:+.2f} kcal/mol) to within "
+                         f"{IMPROVEMENT_KCAL_MOL} kcal/mol.")
+    return sentence

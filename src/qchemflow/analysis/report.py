@@ -13,6 +13,8 @@ from typing import Any
 
 import jinja2
 
+from qchemflow.analysis.relative_energies import (CHEMICAL_ACCURACY_KCAL_MOL, REPORTED_METHODS,
+                                                  read_reactions, reaction_verdict)
 from qchemflow.core.errors import InputError
 from qchemflow.core.files import write_text_atomic
 from qchemflow.core.provenance import qchemflow_version
@@ -74,12 +76,17 @@ def _new_axes(width: float) -> tuple[Any, Any]:
 
 
 def _finish(figure: Any, axes: Any, path: Path) -> None:
-    """Chemical-accuracy line, log scale, legend and grid; save as PNG and close."""
-    import matplotlib.pyplot as plt
-
+    """Chemical-accuracy line and log scale, then :func:`_save`."""
     axes.axhline(CHEMICAL_ACCURACY_MHA, color="red", linestyle="--",
                  label=f"chemical accuracy ({CHEMICAL_ACCURACY_MHA:g} mHa)")
     axes.set_yscale("log")
+    _save(figure, axes, path)
+
+
+def _save(figure: Any, axes: Any, path: Path) -> None:
+    """Legend and grid; save as PNG and close."""
+    import matplotlib.pyplot as plt
+
     axes.legend(fontsize=8, ncol=2)
     axes.grid(True, which="both", alpha=0.3)
     figure.tight_layout()
@@ -111,6 +118,29 @@ def plot_errors(rows: list[dict[str, Any]], path: Path) -> None:
     axes.set_ylabel("|E − E(CASCI)| (mHa); × = below CASCI")
     axes.set_title("Error against CASCI on the same active-space Hamiltonian")
     _finish(figure, axes, path)
+
+
+def plot_reaction_errors(rows: list[dict[str, Any]], path: Path) -> None:
+    """Error of every method's ΔE against the reference per reaction (kcal/mol), with the
+    ±1 kcal/mol band."""
+    reactions = [row for row in rows if row.get("status") == "ok"
+                 and row.get("reference_kcal_mol") is not None]
+    figure, axes = _new_axes(max(6.0, 1.1 * len(reactions) + 3))
+    axes.axhspan(-CHEMICAL_ACCURACY_KCAL_MOL, CHEMICAL_ACCURACY_KCAL_MOL, color="green",
+                 alpha=0.15, label="±1 kcal/mol")
+    axes.axhline(0.0, color="black", linewidth=0.8)
+    markers = ("D", "^", "v", "s", "P", "o", "*")
+    for offset, ((method, label), marker) in enumerate(zip(REPORTED_METHODS, markers)):
+        points = [(index + (offset - 3) * 0.1, row[f"error_{method}_kcal_mol"])
+                  for index, row in enumerate(reactions)
+                  if row.get(f"error_{method}_kcal_mol") is not None]
+        if points:
+            axes.scatter(*zip(*points), marker=marker, label=label, zorder=3)
+    axes.set_xticks(range(len(reactions)), [str(row["id"]) for row in reactions], rotation=45,
+                    ha="right")
+    axes.set_ylabel("ΔE − reference (kcal/mol)")
+    axes.set_title("Relative energies against the reference")
+    _save(figure, axes, path)
 
 
 def plot_convergence(traces: dict[str, tuple[list[float], float]], path: Path) -> None:
@@ -187,8 +217,8 @@ def load_template(template: Path | str) -> jinja2.Template:
     return environment.from_string(template)
 
 
-def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: dict[str, Any]
-                 ) -> dict[str, Any]:
+def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: dict[str, Any],
+                 reactions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """What the template shows, as plain text and numbers (the template escapes it)."""
     columns = [{"key": key, "label": label, "description": description,
                 "numeric": key in NUMERIC_COLUMNS}
@@ -205,11 +235,28 @@ def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: di
         "verdicts": [verdict(row) for row in rows],
         "flags": [(str(row.get("id")), str(row["flags"])) for row in rows if row.get("flags")],
         "plots": list(plot_names),
+        "reactions": [reaction_context(row) for row in reactions or []],
+        "reaction_methods": [label for _, label in REPORTED_METHODS],
     }
 
 
+def reaction_context(row: dict[str, Any]) -> dict[str, Any]:
+    """One reaction as the template shows it: its errors per method and its sentence."""
+    def number(value: Any) -> str:
+        return "" if value is None else f"{value:+.2f}"
+
+    return {"id": str(row["id"]), "kind": str(row.get("kind") or ""),
+            "status": str(row.get("status")), "active_space": str(row.get("active_space") or ""),
+            "reference": "" if row.get("reference_kcal_mol") is None
+            else f"{row['reference_kcal_mol']:g}",
+            "delta_ccsd_t": number(row.get("delta_ccsd_t_kcal_mol")),
+            "errors": [number(row.get(f"error_{method}_kcal_mol"))
+                       for method, _ in REPORTED_METHODS],
+            "verdict": reaction_verdict(row)}
+
+
 def render_html(template: Path | str, rows: list[dict[str, Any]], plot_names: list[str],
-                settings: dict[str, Any]) -> str:
+                settings: dict[str, Any], reactions: list[dict[str, Any]] | None = None) -> str:
     """The report page: settings, table, sentence per molecule, flags and plots.
 
     Args:
@@ -217,14 +264,15 @@ def render_html(template: Path | str, rows: list[dict[str, Any]], plot_names: li
         rows: the summary rows (``summary.summarise``); missing values may be None or absent.
         plot_names: the plots' paths relative to the page.
         settings: the VQE settings shown above the table.
+        reactions: the rows of ``reactions.csv`` (``read_reactions``), when there is one.
     """
-    return load_template(template).render(page_context(rows, plot_names, settings))
+    return load_template(template).render(page_context(rows, plot_names, settings, reactions))
 
 
 def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
                  plots_folder: str | Path, html_path: str | Path,
-                 template_path: str | Path) -> None:
-    """Write the two plots and ``report.html`` (plots referenced relative to the page).
+                 template_path: str | Path, reactions_csv: str | Path | None = None) -> None:
+    """Write the plots and ``report.html`` (plots referenced relative to the page).
 
     Args:
         results_folder: the folder of the per-molecule result folders (the VQE traces).
@@ -233,6 +281,8 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
         html_path: the page to write.
         template_path: the Jinja2 template of the page
             (``workflow/report/templates/report.html.j2``).
+        reactions_csv: ``results/reactions.csv`` when a reactions table is configured: adds the
+            relative-energy section and its plot.
     """
     plots = Path(plots_folder)
     plot_errors(rows, plots / "errors.png")
@@ -250,6 +300,11 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
                         if key in vqe}
     plot_convergence(traces, plots / "convergence.png")
     page = Path(html_path)
+    plot_files = ["errors.png", "convergence.png"]
+    reactions = read_reactions(reactions_csv) if reactions_csv else None
+    if reactions is not None:
+        plot_reaction_errors(reactions, plots / "reactions.png")
+        plot_files.append("reactions.png")
     names = [str((plots / name).resolve().relative_to(page.parent.resolve()))
-             for name in ("errors.png", "convergence.png")]
-    write_text_atomic(page, render_html(Path(template_path), rows, names, settings))
+             for name in plot_files]
+    write_text_atomic(page, render_html(Path(template_path), rows, names, settings, reactions))

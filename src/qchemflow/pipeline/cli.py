@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "report":
             analysis.add_argument("--html", required=True)
             analysis.add_argument("--plots", required=True, help="folder of the PNG plots")
+            analysis.add_argument("--reactions-csv", default="",
+                                  help="results/reactions.csv, when a reactions table is set")
             analysis.add_argument("--template", required=True,
                                   help="Jinja2 template of report.html "
                                        "(workflow/report/templates/report.html.j2)")
@@ -181,7 +183,7 @@ def run(arguments: argparse.Namespace) -> None:
             from qchemflow.analysis import report
 
             report.write_report(arguments.results, rows, arguments.plots, arguments.html,
-                                arguments.template)
+                                arguments.template, arguments.reactions_csv or None)
     elif arguments.command == "reactions":
         from qchemflow.analysis.relative_energies import write_reactions
         from qchemflow.pipeline.reactions import reactions_from_json

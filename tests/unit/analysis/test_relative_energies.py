@@ -88,3 +88,53 @@ def test_a_failed_member_fails_only_its_reaction(water_and_hydronium, tmp_path):
     assert rows[2]["status"] == "failed:input: row 3 (id 'bad'): kind ..."
     header = (tmp_path / "reactions.csv").read_text().splitlines()[0]
     assert header.split(",") == list(COLUMNS)
+
+
+def ok_row(ccsd_t_error, vqe_in_error, **errors):
+    row = {"id": "r", "kind": "tautomer", "status": "ok", "reference_kcal_mol": 1.0,
+           "error_ccsd_t_kcal_mol": ccsd_t_error, "error_vqe_in_ccsd_t_kcal_mol": vqe_in_error}
+    row.update({f"error_{method}_kcal_mol": value for method, value in errors.items()})
+    return row
+
+
+@pytest.mark.parametrize("vqe_in, words", [
+    (0.30, "The quantum step helps: VQE in CCSD(T) is 0.20 kcal/mol closer"),
+    (0.505, "The quantum step did not help: VQE in CCSD(T) gives CCSD(T)'s error (+0.50"),
+    (-0.70, "The quantum step makes it worse: VQE in CCSD(T) is 0.20 kcal/mol further"),
+])
+def test_verdict_says_whether_the_quantum_step_helps(vqe_in, words):
+    from qchemflow.analysis.relative_energies import reaction_verdict
+
+    sentence = reaction_verdict(ok_row(0.50, vqe_in, hf=3.0))
+    assert words in sentence
+    closest = "VQE in CCSD(T)" if abs(vqe_in) < 0.5 else "CCSD(T)"
+    assert f"{closest} is closest" in sentence and "within 1 kcal/mol" in sentence
+
+
+def test_verdict_of_failed_and_unreferenced_reactions():
+    from qchemflow.analysis.relative_energies import reaction_verdict
+
+    assert reaction_verdict({"id": "r", "status": "failed:x: y"}) == (
+        "r: no relative energies (failed:x: y).")
+    assert "no reference value" in reaction_verdict({"id": "r", "status": "ok"})
+
+
+def test_report_shows_the_reactions_and_their_plot(water_and_hydronium, tmp_path):
+    from qchemflow.analysis.relative_energies import read_reactions
+    from qchemflow.analysis.report import write_report
+    from qchemflow.analysis.summary import summarise
+
+    write_reactions([PROTON_AFFINITY], water_and_hydronium, tmp_path / "reactions.csv")
+    assert read_reactions(tmp_path / "reactions.csv")[0]["delta_hf_kcal_mol"] == reaction_row(
+        PROTON_AFFINITY, water_and_hydronium)["delta_hf_kcal_mol"]  # the CSV keeps every bit
+    rows = summarise(water_and_hydronium, list(PROTON_AFFINITY.species), [],
+                     tmp_path / "summary.csv")
+    write_report(water_and_hydronium, rows, tmp_path / "plots", tmp_path / "report.html",
+                 REPOSITORY / "workflow/report/templates/report.html.j2",
+                 tmp_path / "reactions.csv")
+    page = (tmp_path / "report.html").read_text()
+    assert '<table id="reactions">' in page and "PA26_6 (protonation, reference 171.4" in page
+    assert 'src="plots/reactions.png"' in page and (tmp_path / "plots/reactions.png").stat().st_size
+    write_report(water_and_hydronium, rows, tmp_path / "plots", tmp_path / "plain.html",
+                 REPOSITORY / "workflow/report/templates/report.html.j2")
+    assert 'id="reactions"' not in (tmp_path / "plain.html").read_text()
