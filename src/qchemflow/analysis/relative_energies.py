@@ -11,6 +11,7 @@ reason. A failed member makes only its reaction ``failed:<reason>``.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,8 +158,6 @@ IMPROVEMENT_KCAL_MOL = 0.01  # smaller changes of |error| are read as "no change
 
 def read_reactions(path: str | Path) -> list[dict[str, Any]]:
     """The rows of ``reactions.csv``, numbers as floats and empty cells as None."""
-    import csv
-
     rows = []
     with open(path, encoding="utf-8") as stream:
         for row in csv.DictReader(stream):

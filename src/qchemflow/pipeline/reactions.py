@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from qchemflow.analysis.relative_energies import Reaction
 from qchemflow.chemistry.molecules import (InvalidRow, MoleculeSpec, read_table_rows,
                                            schema_problems, table_columns)
 from qchemflow.core.errors import InputError
+from qchemflow.core.settings import settings_from_json, settings_to_json
 
 
 def balance_problem(kind: str, species: tuple[str, ...], coefficients: tuple[int, ...],
@@ -127,19 +127,20 @@ def load_reactions(path: str | Path, molecules: dict[str, MoleculeSpec],
 
 def reactions_json(reactions: list[Reaction]) -> str:
     """The reactions as the one JSON argument of the ``reactions`` command."""
-    return json.dumps([asdict(reaction) for reaction in reactions], separators=(",", ":"))
+    return "[" + ",".join(settings_to_json(reaction) for reaction in reactions) + "]"
 
 
 def reactions_from_json(text: str) -> list[Reaction]:
-    """The reactions from :func:`reactions_json`'s text.
+    """The reactions from :func:`reactions_json`'s text, each field checked as a settings
+    object's is (:func:`~qchemflow.core.settings.settings_from_json`).
 
     Raises:
         InputError: not the list :func:`reactions_json` writes.
     """
     try:
-        return [Reaction(item["id"], item["kind"], tuple(item["species"]),
-                         tuple(int(value) for value in item["coefficients"]),
-                         item["reference_kcal_mol"], item["reference_source"])
-                for item in json.loads(text)]
-    except (ValueError, KeyError, TypeError) as error:
+        items = json.loads(text)
+    except json.JSONDecodeError as error:
         raise InputError(f"reactions: not a list of reactions ({error})") from error
+    if not isinstance(items, list):
+        raise InputError("reactions: not a list of reactions")
+    return [settings_from_json(Reaction, json.dumps(item)) for item in items]

@@ -60,6 +60,8 @@ def test_reactions_travel_as_json_exactly(tmp_path):
                                 "pa_water,protonation,water hydronium,1 -1,165.0\n")
     assert reactions_from_json(reactions_json(valid)) == valid
     with pytest.raises(InputError, match="reactions: not a list of reactions"):
+        reactions_from_json('{"id": 1}')
+    with pytest.raises(InputError, match="Reaction: settings keys differ from the fields"):
         reactions_from_json('[{"id": 1}]')
 
 
