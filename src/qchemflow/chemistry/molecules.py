@@ -69,13 +69,6 @@ class InvalidRow:
         return one_line(f"row {self.row} (id '{self.id}'): " + "; ".join(self.problems))
 
 
-def _integer(value: str, column: str) -> int:
-    try:
-        return int(value)
-    except ValueError as error:
-        raise InputError(f"{column} '{value}' is not an integer; write a whole number") from error
-
-
 def parse_boolean(value: str, column: str) -> bool:
     """true/yes/1 or false/no/0 (any case).
 
@@ -159,7 +152,8 @@ def table_columns(row_schema: dict[str, Any]) -> tuple[str, ...]:
 
 def spec_from_row(row_number: int, row: dict[str, str], config: dict[str, Any],
                   table_folder: Path) -> tuple[MoleculeSpec, bool]:
-    """Apply config defaults and row overrides; check the row's syntax (not its chemistry).
+    """Apply config defaults and row overrides to a row that passed the row schema (so its
+    integer and boolean cells are well formed); check its source (not its chemistry).
 
     Returns:
         The spec and whether the row gave a charge (otherwise the SMILES formal charge is used).
@@ -173,7 +167,7 @@ def spec_from_row(row_number: int, row: dict[str, str], config: dict[str, Any],
     active = config.get("active_space") or {}
 
     def optional_integer(column: str, default: Any) -> int | None:
-        return _integer(row[column], column) if column in row else default
+        return int(row[column]) if column in row else default
 
     charge = optional_integer("charge", None)
     scf_max_cycles = optional_integer("scf_max_cycles", config["scf"]["max_cycles"]) or 0
