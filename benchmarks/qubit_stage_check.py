@@ -65,7 +65,7 @@ def build_integrals(row: dict[str, str], path: Path) -> dict[str, Any]:
 
     geometry = read_xyz(TABLE.parent / row["xyz"])
     molecule = build_molecule(geometry.atoms, 0, 0, row["basis"], False, 16000)
-    scf_object, _ = run_scf(molecule, 1e-10, 100)
+    scf_object, _ = run_scf(molecule, 1e-10, 100, None)
     choice = choose_active_space(int(molecule.nelectron), len(scf_object.mo_energy),
                                  int(elements.chemcore(molecule)), 0,
                                  int(row["active_electrons"]), int(row["active_orbitals"]))

@@ -94,7 +94,7 @@ def active_space_problem(case: Case) -> dict[str, Any]:
 
     atoms = tuple(Atom(symbol, *(repr(float(c)) for c in xyz)) for symbol, xyz in case.atoms)
     molecule = build_molecule(atoms, 0, 0, case.basis, False, 16000)
-    scf_object, _ = run_scf(molecule, 1e-10, 200)
+    scf_object, _ = run_scf(molecule, 1e-10, 200, None)
     n_frozen = int(elements.chemcore(molecule)) if case.frozen_core else 0
     choice = choose_active_space(int(molecule.nelectron), len(scf_object.mo_energy), n_frozen, 0,
                                  case.active_electrons, case.active_orbitals)

@@ -57,7 +57,8 @@ def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
                basis: str = "sto-3g", cartesian: bool = False, frozen_core: bool = False,
                active_electrons: int | None = None, active_orbitals: int | None = None,
                methods: tuple[str, ...] = METHOD_ORDER, fci_max_determinants: int = 2_000_000,
-               max_cycles: int = 100) -> dict[str, Any]:
+               max_cycles: int = 100, solvent: str | None = None, solvent_model: str = "pcm"
+               ) -> dict[str, Any]:
     """Run geometry -> scf -> active space -> references through their files.
 
     Returns:
@@ -70,7 +71,7 @@ def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
         out / "geometry.xyz", out / "geometry.json")}
     records["scf"] = stages.scf_stage(
         out / "geometry.json", out / "geometry.xyz",
-        SCFSettings(basis, cartesian, 1e-10, max_cycles, True), RUN, BY_HAND, out / "scf.chk",
+        SCFSettings(basis, cartesian, 1e-10, max_cycles, True, solvent, solvent_model), RUN, BY_HAND, out / "scf.chk",
         out / "scf.json")
     records["active_space"] = stages.active_space_stage(
         out / "scf.json", out / "scf.chk",

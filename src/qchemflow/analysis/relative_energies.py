@@ -4,8 +4,8 @@ records of the member molecules, against each reaction's reference.
 Besides every method of ``references.json`` and the VQE, two composite energies show what the
 quantum step adds to the best classical method:
 ``casci_in_ccsd_t`` = E_CCSD(T) full − E_CCSD(T) active + E_CASCI and ``vqe_in_ccsd_t`` = the same
-with the VQE energy. Members computed with different settings (basis, Cartesian functions, frozen
-core, active-space selection or size) are never combined: the reaction is refused with the
+with the VQE energy. Members computed with different settings (basis, Cartesian functions, solvent,
+frozen core, active-space selection or size) are never combined: the reaction is refused with the
 reason. A failed member makes only its reaction ``failed:<reason>``.
 """
 
@@ -26,10 +26,10 @@ CLASSICAL_METHODS = ("hf", "mp2", "ccsd", "ccsd_t", "mp2_active", "ccsd_active",
                      "casci")
 METHODS = (*CLASSICAL_METHODS, "vqe", "casci_in_ccsd_t", "vqe_in_ccsd_t")
 # The settings every member must share: the same value in each member's record.
-SHARED_SETTINGS = ("basis", "cartesian", "frozen_core", "active_selection", "active_electrons",
-                   "active_orbitals")
+SHARED_SETTINGS = ("basis", "cartesian", "solvent", "frozen_core", "active_selection",
+                   "active_electrons", "active_orbitals")
 COLUMNS = ("id", "kind", "status", "reference_kcal_mol", "reference_source", "species",
-           "coefficients", "basis", "active_space",
+           "coefficients", "basis", "solvent", "active_space",
            *(f"{prefix}_{method}_kcal_mol" for method in METHODS
              for prefix in ("delta", "error")))
 
@@ -62,7 +62,9 @@ def member_energies(records: dict[str, dict[str, Any]]) -> dict[str, float | Non
 def member_settings(records: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """What shaped the member's energies and must be the same across a reaction."""
     scf, active = records["scf"], records["active_space"]
+    solvent = scf.get("solvent")
     return {"basis": scf["basis"], "cartesian": scf["cartesian"],
+            "solvent": "gas" if solvent is None else f"{solvent['name']} ({solvent['model']})",
             "frozen_core": active["frozen_core"], "active_selection": active["selection"],
             "active_electrons": active["n_electrons"], "active_orbitals": active["n_orbitals"]}
 
@@ -110,7 +112,7 @@ def reaction_row(reaction: Reaction, results_folder: Path) -> dict[str, Any]:
     if problem is not None:
         return {**row, "status": f"failed:settings: {problem}"}
     shared = next(iter(settings.values()))
-    row.update(status="ok", basis=shared["basis"],
+    row.update(status="ok", basis=shared["basis"], solvent=shared["solvent"],
                active_space=f"({shared['active_electrons']}e,{shared['active_orbitals']}o) "
                             f"{shared['active_selection']}")
     energies = {member: member_energies(records) for member, records in members.items()}

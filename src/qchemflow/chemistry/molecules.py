@@ -39,6 +39,7 @@ class MoleculeSpec:
     active_electrons: int | None
     active_orbitals: int | None
     scf_max_cycles: int
+    solvent: str | None = None
     n_electrons: int = 0
     n_basis_functions: int = 0
     n_frozen_core: int = 0
@@ -186,7 +187,15 @@ def spec_from_row(row_number: int, row: dict[str, str], config: dict[str, Any],
         active_electrons=optional_integer("active_electrons", active.get("electrons")),
         active_orbitals=optional_integer("active_orbitals", active.get("orbitals")),
         scf_max_cycles=scf_max_cycles,
+        solvent=row_solvent(row.get("solvent"), (config.get("solvent") or {}).get("name")),
     ), ("charge" in row)
+
+
+def row_solvent(cell: str | None, default: str | None) -> str | None:
+    """The row's solvent: its ``solvent`` cell (``gas``: none) or else the config's name."""
+    if cell is None:
+        return default
+    return None if cell == "gas" else cell
 
 
 def _resolve_xyz(xyz: str, table_folder: Path) -> Path:

@@ -9,6 +9,10 @@ PySCF's ``stability``) finds a direction that lowers the energy without leaving 
 an internal instability. It is followed, by a new SCF from the rotated orbitals, until the
 solution is stable. An RHF→UHF (external) instability is reported but not followed: every later
 stage works with restricted orbitals.
+
+With a solvent (:mod:`qchemflow.chemistry.solvent`) every SCF above runs in its self-consistent
+reaction field, and the stability analysis includes the solvent's response. The checkpoint keeps
+the final reaction field, so the later stages load the SCF with that field frozen.
 """
 
 from __future__ import annotations
@@ -21,9 +25,12 @@ from typing import Any
 
 import numpy as np
 
+from qchemflow.chemistry.geometry import Atom
+from qchemflow.chemistry.solvent import (ReactionField, Solvent, attach_solvent,
+                                         freeze_reaction_field, is_solvated, reaction_field,
+                                         solvent_fields, solvent_or_gas, solvent_response)
 from qchemflow.core.errors import ConvergenceError
 from qchemflow.core.units import HARTREE_TO_MILLIHARTREE
-from qchemflow.chemistry.geometry import Atom
 from qchemflow.core.memory import memory_fix, require_memory, scf_working_memory_mb
 from qchemflow.core.files import write_file_atomic
 
@@ -31,17 +38,26 @@ LEVEL_SHIFT_HARTREE = 0.5
 DAMPING_FACTOR = 0.5
 MAX_STABILITY_STEPS = 5
 ENERGY_LOWERING_HARTREE = 1e-9
+REACTION_FIELD_KEY = "qchemflow/reaction_field"
 
 
 @dataclass(frozen=True)
 class SCFSettings:
-    """The SCF of one molecule: basis, convergence and stability analysis."""
+    """The SCF of one molecule: basis, convergence, stability analysis and solvent (``solvent``
+    None: gas phase; ``solvent_model``: ``pcm`` or ``ddcosmo``)."""
 
     basis: str
     cartesian: bool
     conv_tol: float
     max_cycles: int
     stability: bool
+    solvent: str | None
+    solvent_model: str
+
+    @property
+    def solvent_or_gas(self) -> Solvent | None:
+        """The solvent, or None in the gas phase."""
+        return solvent_or_gas(self.solvent, self.solvent_model)
 
 
 def build_molecule(atoms: tuple[Atom, ...], charge: int, spin: int, basis: str, cartesian: bool,
@@ -63,11 +79,15 @@ def build_molecule(atoms: tuple[Atom, ...], charge: int, spin: int, basis: str, 
                  max_memory=max_memory_mb, output=os.devnull)
 
 
-def new_scf_object(molecule: Any, conv_tol: float, max_cycles: int) -> Any:
-    """A silent RHF (closed shell) or ROHF (open shell) with the given convergence settings."""
+def new_scf_object(molecule: Any, conv_tol: float, max_cycles: int,
+                   solvent: Solvent | None) -> Any:
+    """A silent RHF (closed shell) or ROHF (open shell) with the given convergence settings, in
+    the solvent's reaction field (``solvent`` None: gas phase)."""
     from pyscf import scf
 
     scf_object = scf.RHF(molecule) if molecule.spin == 0 else scf.ROHF(molecule)
+    if solvent is not None:
+        scf_object = attach_solvent(scf_object, solvent)
     scf_object.conv_tol = conv_tol
     scf_object.conv_tol_grad = max(np.sqrt(conv_tol), 1e-8)
     scf_object.max_cycle = max_cycles
@@ -76,13 +96,15 @@ def new_scf_object(molecule: Any, conv_tol: float, max_cycles: int) -> Any:
     return scf_object
 
 
-def run_scf(molecule: Any, conv_tol: float, max_cycles: int) -> tuple[Any, list[str]]:
+def run_scf(molecule: Any, conv_tol: float, max_cycles: int, solvent: Solvent | None
+            ) -> tuple[Any, list[str]]:
     """Run the SCF with fallbacks (no stability analysis).
 
     Args:
         molecule: PySCF ``Mole``.
         conv_tol: energy convergence (Hartree).
         max_cycles: iterations per strategy.
+        solvent: the implicit solvent, or None for the gas phase.
 
     Returns:
         The converged SCF object and the strategies tried, in order.
@@ -91,19 +113,19 @@ def run_scf(molecule: Any, conv_tol: float, max_cycles: int) -> tuple[Any, list[
         ConvergenceError: no strategy converged.
     """
     attempts: list[str] = []
-    scf_object = new_scf_object(molecule, conv_tol, max_cycles)
+    scf_object = new_scf_object(molecule, conv_tol, max_cycles, solvent)
     scf_object.kernel()
     attempts.append("diis")
     if not scf_object.converged:
         density = scf_object.make_rdm1()
-        scf_object = new_scf_object(molecule, conv_tol, max_cycles)
+        scf_object = new_scf_object(molecule, conv_tol, max_cycles, solvent)
         scf_object.level_shift = LEVEL_SHIFT_HARTREE
         scf_object.damp = DAMPING_FACTOR
         scf_object.diis_start_cycle = 4
         scf_object.kernel(dm0=density)
         attempts.append("level_shift_damping")
     if not scf_object.converged:
-        newton = new_scf_object(molecule, conv_tol, max_cycles).newton()
+        newton = new_scf_object(molecule, conv_tol, max_cycles, solvent).newton()
         newton.kernel(scf_object.mo_coeff, scf_object.mo_occ)
         attempts.append("second_order")
         scf_object = newton
@@ -112,7 +134,7 @@ def run_scf(molecule: Any, conv_tol: float, max_cycles: int) -> tuple[Any, list[
             f"SCF did not converge in {max_cycles} cycles with DIIS, level shift/damping or "
             "second-order SCF; check the geometry, charge and multiplicity, or raise scf.max_cycles")
     if len(attempts) > 1:
-        polished = new_scf_object(molecule, conv_tol, max_cycles)
+        polished = new_scf_object(molecule, conv_tol, max_cycles, solvent)
         polished.kernel(dm0=scf_object.make_rdm1())
         if polished.converged:
             scf_object = polished
@@ -134,8 +156,9 @@ def _internal_stability(scf_object: Any) -> tuple[bool, np.ndarray]:
     from pyscf.scf import stability
 
     analyse = stability.rhf_internal if scf_object.mol.spin == 0 else stability.rohf_internal
-    rotated_orbitals, internal_stable = analyse(scf_object, with_symmetry=False,
-                                                return_status=True)
+    with solvent_response(scf_object):
+        rotated_orbitals, internal_stable = analyse(scf_object, with_symmetry=False,
+                                                    return_status=True)
     return bool(internal_stable), np.asarray(rotated_orbitals)
 
 
@@ -145,19 +168,20 @@ def _external_stability(scf_object: Any) -> bool | None:
 
     if scf_object.mol.spin != 0:
         return None
-    _, external_stable = stability.rhf_external(scf_object, with_symmetry=False,
-                                                return_status=True)
+    with solvent_response(scf_object):
+        _, external_stable = stability.rhf_external(scf_object, with_symmetry=False,
+                                                    return_status=True)
     return bool(external_stable)
 
 
 def _lower_solution(scf_object: Any, rotated_orbitals: np.ndarray, conv_tol: float,
-                    max_cycles: int) -> Any | None:
+                    max_cycles: int, solvent: Solvent | None) -> Any | None:
     """A converged SCF from the rotated orbitals with a lower energy, or None."""
-    followed = new_scf_object(scf_object.mol, conv_tol, max_cycles)
+    followed = new_scf_object(scf_object.mol, conv_tol, max_cycles, solvent)
     followed.kernel(dm0=followed.make_rdm1(rotated_orbitals, scf_object.mo_occ))
     if followed.converged and followed.e_tot < scf_object.e_tot - ENERGY_LOWERING_HARTREE:
         return followed
-    newton = new_scf_object(scf_object.mol, conv_tol, max_cycles).newton()
+    newton = new_scf_object(scf_object.mol, conv_tol, max_cycles, solvent).newton()
     newton.kernel(rotated_orbitals, scf_object.mo_occ)
     if newton.converged and newton.e_tot < scf_object.e_tot - ENERGY_LOWERING_HARTREE:
         return newton
@@ -171,8 +195,8 @@ def _stability_record(energies: list[float], internal_stable: bool | None,
             "energy_lowering": energies[0] - energies[-1], **details}
 
 
-def follow_internal_instability(scf_object: Any, conv_tol: float, max_cycles: int
-                                ) -> tuple[Any, dict[str, Any]]:
+def follow_internal_instability(scf_object: Any, conv_tol: float, max_cycles: int,
+                                solvent: Solvent | None) -> tuple[Any, dict[str, Any]]:
     """Check the SCF's stability and follow internal instabilities to a stable solution.
 
     When PySCF's Davidson solver itself fails (a numerical breakdown, not a finding about the
@@ -182,6 +206,7 @@ def follow_internal_instability(scf_object: Any, conv_tol: float, max_cycles: in
         scf_object: a converged RHF or ROHF.
         conv_tol: energy convergence of the SCFs that follow an instability.
         max_cycles: iterations per SCF.
+        solvent: the solvent of ``scf_object`` (None: gas phase), kept by the SCFs that follow.
 
     Returns:
         The final SCF object and the ``stability`` record: ``internal_stable`` (of the final
@@ -192,13 +217,14 @@ def follow_internal_instability(scf_object: Any, conv_tol: float, max_cycles: in
     from pyscf.lib.exceptions import LinearDependencyError
 
     try:
-        return _follow(scf_object, conv_tol, max_cycles)
+        return _follow(scf_object, conv_tol, max_cycles, solvent)
     except (ArithmeticError, ValueError, np.linalg.LinAlgError, LinearDependencyError) as error:
         return scf_object, _stability_record([float(scf_object.e_tot)], None, None,
                                              error=f"{type(error).__name__}: {error}")
 
 
-def _follow(scf_object: Any, conv_tol: float, max_cycles: int) -> tuple[Any, dict[str, Any]]:
+def _follow(scf_object: Any, conv_tol: float, max_cycles: int, solvent: Solvent | None
+            ) -> tuple[Any, dict[str, Any]]:
     energies = [float(scf_object.e_tot)]
     if orbital_rotation_count(scf_object.mo_occ) == 0:
         return scf_object, _stability_record(
@@ -206,7 +232,7 @@ def _follow(scf_object: Any, conv_tol: float, max_cycles: int) -> tuple[Any, dic
             note="no orbital rotation changes this determinant")
     internal_stable, rotated_orbitals = _internal_stability(scf_object)
     while not internal_stable and len(energies) <= MAX_STABILITY_STEPS:
-        lower = _lower_solution(scf_object, rotated_orbitals, conv_tol, max_cycles)
+        lower = _lower_solution(scf_object, rotated_orbitals, conv_tol, max_cycles, solvent)
         if lower is None:
             break
         scf_object = lower
@@ -237,27 +263,46 @@ def stability_flags(stability: dict[str, Any] | None) -> list[str]:
     return flags
 
 
-def write_checkpoint(scf_object: Any, chkfile: str | Path) -> None:
-    """Save molecule and SCF results in PySCF's checkpoint format, atomically."""
+def write_checkpoint(scf_object: Any, chkfile: str | Path, field: ReactionField | None) -> None:
+    """Save molecule and SCF results in PySCF's checkpoint format, and the solvent's reaction
+    field when there is one, atomically."""
+    from pyscf import lib
     from pyscf.scf import chkfile as pyscf_chkfile
 
-    write_file_atomic(chkfile, lambda temporary: pyscf_chkfile.dump_scf(
-        scf_object.mol, temporary, scf_object.e_tot, scf_object.mo_energy, scf_object.mo_coeff,
-        scf_object.mo_occ))
+    def write(temporary: str) -> None:
+        pyscf_chkfile.dump_scf(scf_object.mol, temporary, scf_object.e_tot, scf_object.mo_energy,
+                               scf_object.mo_coeff, scf_object.mo_occ)
+        if field is not None:
+            lib.chkfile.save(temporary, REACTION_FIELD_KEY, {
+                "potential": field.potential, "solvation_energy": field.solvation_energy,
+                "energy_shift": field.energy_shift})
+
+    write_file_atomic(chkfile, write)
 
 
 def load_scf(chkfile: str | Path, max_memory_mb: int) -> Any:
-    """Rebuild a converged SCF object (RHF or ROHF) from its checkpoint, without iterating."""
+    """Rebuild a converged SCF object (RHF or ROHF) from its checkpoint, without iterating.
+
+    A solvated SCF comes back with its reaction field frozen
+    (:class:`~qchemflow.chemistry.solvent.FrozenReactionField`): its energy expression gives the
+    solvated SCF energy, and every later method sees the same field.
+    """
+    from pyscf import lib
     from pyscf.scf import chkfile as pyscf_chkfile
 
     molecule, results = pyscf_chkfile.load_scf(str(chkfile))
     molecule.max_memory = max_memory_mb
     molecule.verbose = 0
     molecule.output = os.devnull
-    scf_object = new_scf_object(molecule, 1e-10, 1)
+    scf_object = new_scf_object(molecule, 1e-10, 1, None)
     scf_object.__dict__.update(results)
     scf_object.converged = True
     scf_object.e_tot = float(results["e_tot"])
+    stored = lib.chkfile.load(str(chkfile), REACTION_FIELD_KEY)
+    if stored is not None:
+        scf_object = freeze_reaction_field(scf_object, ReactionField(
+            np.asarray(stored["potential"]), float(stored["solvation_energy"]),
+            float(stored["energy_shift"])))
     return scf_object
 
 
@@ -272,15 +317,18 @@ def frontier_orbitals(scf_object: Any) -> tuple[float | None, float | None]:
 
 
 def scf_fields(scf_object: Any, attempts: list[str], stability: dict[str, Any] | None,
-               basis: str, cartesian: bool, wall_s: float) -> dict[str, Any]:
-    """The ``scf.json`` fields of a converged SCF (``stability`` None: not analysed)."""
+               settings: SCFSettings, field: ReactionField | None, wall_s: float
+               ) -> dict[str, Any]:
+    """The ``scf.json`` fields of a converged SCF (``stability`` None: not analysed; ``field``
+    None: gas phase)."""
     spin_square, multiplicity = scf_object.spin_square()
     homo, lumo = frontier_orbitals(scf_object)
     molecule = scf_object.mol
     return {
         "method": "RHF" if molecule.spin == 0 else "ROHF",
-        "basis": basis,
-        "cartesian": cartesian,
+        "basis": settings.basis,
+        "cartesian": settings.cartesian,
+        "solvent": solvent_fields(settings.solvent_or_gas, field),
         "n_basis_functions": int(molecule.nao_nr()),
         "n_molecular_orbitals": int(np.asarray(scf_object.mo_energy).size),
         "n_electrons": int(molecule.nelectron),
@@ -311,13 +359,15 @@ def timed_scf(molecule: Any, settings: SCFSettings, chkfile: str | Path) -> dict
         scf_working_memory_mb(n_basis_functions), molecule.max_memory,
         f"SCF ({n_basis_functions} basis functions)",
         memory_fix("scf", "use a smaller basis"))
-    scf_object, attempts = run_scf(molecule, settings.conv_tol, settings.max_cycles)
+    solvent = settings.solvent_or_gas
+    scf_object, attempts = run_scf(molecule, settings.conv_tol, settings.max_cycles, solvent)
     stability = None
     if settings.stability:
         scf_object, stability = follow_internal_instability(scf_object, settings.conv_tol,
-                                                            settings.max_cycles)
-    write_checkpoint(scf_object, chkfile)
-    fields = scf_fields(scf_object, attempts, stability, settings.basis, settings.cartesian,
+                                                            settings.max_cycles, solvent)
+    field = reaction_field(scf_object) if is_solvated(scf_object) else None
+    write_checkpoint(scf_object, chkfile, field)
+    fields = scf_fields(scf_object, attempts, stability, settings, field,
                         time.perf_counter() - start)
     # PySCF keeps the two-electron integrals in memory only when they fit in max_memory;
     # otherwise it recomputes them every iteration (direct SCF).

@@ -87,12 +87,25 @@ class StabilityRecord(BaseModel):
     energy_lowering: float
 
 
+class SolventRecord(BaseModel):
+    """The implicit solvent of a solvated SCF (``scf.json`` ``solvent``; null: gas phase)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    model: Literal["pcm", "ddcosmo"]
+    dielectric: float
+    solvation_energy: float
+    frozen_field_energy_shift: float
+
+
 class SCFRecord(Record):
     """``scf.json``."""
 
     method: str
     basis: str
     cartesian: bool
+    solvent: SolventRecord | None
     n_basis_functions: int
     n_molecular_orbitals: int
     n_electrons: int

@@ -37,9 +37,11 @@ def geometry_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> Geometr
 
 
 def scf_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> SCFSettings:
-    """The SCF stage's settings (basis, Cartesian and max_cycles with the row's overrides)."""
+    """The SCF stage's settings (basis, Cartesian, max_cycles and solvent with the row's
+    overrides)."""
     return SCFSettings(molecule.basis, molecule.cartesian, config["scf"]["conv_tol"],
-                       molecule.scf_max_cycles, config["scf"]["stability"])
+                       molecule.scf_max_cycles, config["scf"]["stability"], molecule.solvent,
+                       config["solvent"]["model"])
 
 
 def active_space_settings(molecule: MoleculeSpec, config: dict[str, Any]

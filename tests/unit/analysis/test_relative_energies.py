@@ -78,6 +78,20 @@ def test_members_with_other_settings_are_refused(water_and_hydronium, tmp_path):
     assert "delta_hf_kcal_mol" not in row
 
 
+def test_members_in_different_solvents_are_refused(water_and_hydronium, tmp_path):
+    for name in PROTON_AFFINITY.species:
+        shutil.copytree(water_and_hydronium / name, tmp_path / name)
+    record = read_record(tmp_path / "PA26_h2op" / "scf.json")
+    write_record(tmp_path / "PA26_h2op" / "scf.json", {**record, "solvent": {
+        "name": "water", "model": "pcm", "dielectric": 78.3553, "solvation_energy": -0.1,
+        "frozen_field_energy_shift": 0.1}})
+    row = reaction_row(PROTON_AFFINITY, tmp_path)
+    assert row["status"] == ("failed:settings: members computed with different solvent "
+                             "(PA26_h2o gas, PA26_h2op water (pcm)); compute every member with "
+                             "the same settings")
+    assert reaction_row(PROTON_AFFINITY, water_and_hydronium)["solvent"] == "gas"
+
+
 def test_a_failed_member_fails_only_its_reaction(water_and_hydronium, tmp_path):
     shutil.copytree(water_and_hydronium / "PA26_h2o", tmp_path / "PA26_h2o")
     other = Reaction("only_water", "conformer", ("PA26_h2o", "PA26_h2o"), (1, -1), 0.0, None)

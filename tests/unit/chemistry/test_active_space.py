@@ -14,7 +14,7 @@ from conftest import DATA
 @pytest.fixture(scope="module")
 def water_scf():
     molecule = build_molecule(read_xyz(DATA / "h2o_crawford.xyz").atoms, 0, 0, "6-31g", False, 2000)
-    return run_scf(molecule, 1e-10, 100)[0]
+    return run_scf(molecule, 1e-10, 100, None)[0]
 
 
 def test_default_is_everything_not_frozen():

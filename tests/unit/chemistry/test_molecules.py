@@ -69,6 +69,17 @@ def test_scf_cycles_must_be_positive(tmp_path):
         invalid[0].message())
 
 
+def test_solvent_column_overrides_the_config(tmp_path):
+    table = write_table(tmp_path, "id,smiles,solvent\nw_gas,O,gas\nw_default,O,\nw_dmso,O,dmso\n"
+                                  "w_bad,O,seawater\n")
+    water_config = {**CONFIG, "solvent": {"name": "water", "model": "pcm"}}
+    valid, invalid = load_molecules(table, water_config, ROW_SCHEMA)
+    assert {m.id: m.solvent for m in valid} == {"w_gas": None, "w_default": "water",
+                                                 "w_dmso": "dmso"}
+    assert re.search(r"row 4 \(id 'w_bad'\): solvent 'seawater' is not allowed; write gas or a "
+                     r"solvent name: water, ", invalid[0].message())
+
+
 def test_charge_is_taken_from_smiles_when_not_given(tmp_path):
     valid, invalid = load_molecules(write_table(tmp_path, "id,smiles\nammonium,[NH4+]\n"), CONFIG, ROW_SCHEMA)
     assert invalid == [] and valid[0].charge == 1
