@@ -57,8 +57,9 @@ def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
                basis: str = "sto-3g", cartesian: bool = False, frozen_core: bool = False,
                active_electrons: int | None = None, active_orbitals: int | None = None,
                methods: tuple[str, ...] = METHOD_ORDER, fci_max_determinants: int = 2_000_000,
-               max_cycles: int = 100, solvent: str | None = None, solvent_model: str = "pcm"
-               ) -> dict[str, Any]:
+               max_cycles: int = 100, solvent: str | None = None, solvent_model: str = "pcm",
+               active_space_method: str = "window", ao_labels: tuple[str, ...] = ("C 2p",),
+               threshold: float = 0.2, occupation_threshold: float = 0.02) -> dict[str, Any]:
     """Run geometry -> scf -> active space -> references through their files.
 
     Returns:
@@ -75,7 +76,8 @@ def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
         out / "scf.json")
     records["active_space"] = stages.active_space_stage(
         out / "scf.json", out / "scf.chk",
-        ActiveSpaceSettings(frozen_core, active_electrons, active_orbitals), RUN, BY_HAND,
+        ActiveSpaceSettings(frozen_core, active_space_method, active_electrons, active_orbitals,
+                            ao_labels, threshold, occupation_threshold), RUN, BY_HAND,
         out / "hamiltonian.fcidump", out / "active_space.json")
     records["references"] = stages.references_stage(
         out / "scf.json", out / "scf.chk", out / "active_space.json", out / "hamiltonian.fcidump",

@@ -85,14 +85,32 @@ def read_member(folder: Path) -> dict[str, dict[str, Any]]:
 
 
 def inconsistent_settings(settings: dict[str, dict[str, Any]]) -> str | None:
-    """The first setting the members do not share, said in words; None when they agree."""
+    """The first setting the members do not share, said in words; None when they agree.
+
+    The active space's size must be shared only by a ``window``: a selecting method (AVAS, π,
+    natural orbitals) with the same settings may rightly find spaces of different sizes.
+    """
+    selections = {member_settings["active_selection"] for member_settings in settings.values()}
+    sized = selections != {"window"}
     for key in SHARED_SETTINGS:
+        if sized and key in ("active_electrons", "active_orbitals"):
+            continue
         values = {member: member_settings[key] for member, member_settings in settings.items()}
         if len(set(values.values())) > 1:
             listed = ", ".join(f"{member} {value}" for member, value in values.items())
             return (f"members computed with different {key.replace('_', ' ')} ({listed}); "
                     "compute every member with the same settings")
     return None
+
+
+def active_space_sizes(settings: dict[str, dict[str, Any]]) -> str:
+    """The members' active spaces in words: one size when they share it, else one per member."""
+    sizes = {member: f"({values['active_electrons']}e,{values['active_orbitals']}o)"
+             for member, values in settings.items()}
+    selection = next(iter(settings.values()))["active_selection"]
+    if len(set(sizes.values())) == 1:
+        return f"{next(iter(sizes.values()))} {selection}"
+    return f"{selection}: " + ", ".join(f"{member} {size}" for member, size in sizes.items())
 
 
 def reaction_row(reaction: Reaction, results_folder: Path) -> dict[str, Any]:
@@ -113,8 +131,7 @@ def reaction_row(reaction: Reaction, results_folder: Path) -> dict[str, Any]:
         return {**row, "status": f"failed:settings: {problem}"}
     shared = next(iter(settings.values()))
     row.update(status="ok", basis=shared["basis"], solvent=shared["solvent"],
-               active_space=f"({shared['active_electrons']}e,{shared['active_orbitals']}o) "
-                            f"{shared['active_selection']}")
+               active_space=active_space_sizes(settings))
     energies = {member: member_energies(records) for member, records in members.items()}
     for method in METHODS:
         terms = [(coefficient, energies[member][method])

@@ -1,8 +1,10 @@
-"""Active-space stage: frozen core, orbitals around the Fermi level, FCIDUMP of the Hamiltonian.
+"""Active-space stage: frozen core, the active orbitals, FCIDUMP of the Hamiltonian.
 
-The active space is a window of canonical SCF orbitals: every orbital below it is doubly
-occupied (the frozen core plus any inactive occupied orbitals), every orbital above it is empty.
-Its Hamiltonian (one- and two-electron integrals plus the core energy, which includes the
+The ``window`` active space is a window of canonical SCF orbitals around the Fermi level: every
+orbital below it is doubly occupied (the frozen core plus any inactive occupied orbitals), every
+orbital above it is empty. The methods that select orbitals by their character (AVAS, the π
+system, natural orbitals) are in :mod:`qchemflow.chemistry.selection`; each gives an
+:class:`ActiveOrbitals` like the window does. The Hamiltonian (one- and two-electron integrals plus the core energy, which includes the
 nuclear repulsion) is written with PySCF's FCIDUMP writer.
 """
 
@@ -22,13 +24,31 @@ from qchemflow.core.files import write_file_atomic
 DEGENERACY_TOLERANCE_HARTREE = 1e-5
 
 
+METHODS = ("window", "avas", "pi", "natural_orbitals")
+
+
 @dataclass(frozen=True)
 class ActiveSpaceSettings:
-    """The requested active space (None: every orbital and electron not frozen)."""
+    """The requested active space.
+
+    Attributes:
+        frozen_core: freeze the chemical core.
+        method: ``window`` (around the Fermi level), ``avas``, ``pi`` or ``natural_orbitals``.
+        electrons, orbitals: the window's size (None: every one not frozen); for the selecting
+            methods, upper limits (None: none).
+        ao_labels: ``avas``: minimal-basis shells to project on (e.g. ``C 2p``).
+        threshold: ``avas`` and ``pi``: projection weight above which an orbital is active.
+        occupation_threshold: ``natural_orbitals``: an occupied natural orbital below
+            2 − this, or a virtual one above it, is active.
+    """
 
     frozen_core: bool
+    method: str
     electrons: int | None
     orbitals: int | None
+    ao_labels: tuple[str, ...]
+    threshold: float
+    occupation_threshold: float
 
 
 @dataclass(frozen=True)
@@ -55,6 +75,34 @@ class ActiveSpaceChoice:
     def n_alpha_beta(self) -> tuple[int, int]:
         """Active alpha and beta electron counts (high-spin: alpha >= beta)."""
         return alpha_beta(self.n_electrons, self.spin)
+
+
+@dataclass(frozen=True)
+class ActiveOrbitals:
+    """The orbitals of an active space: columns core (frozen first), active, virtual.
+
+    Attributes:
+        choice: the sizes (core is the first ``n_core`` columns, active the next
+            ``n_orbitals``).
+        coefficients: MO coefficients (AO basis), every orbital of the SCF, reordered or rotated.
+        energies: their orbital energies (the Fock matrix's diagonal).
+        selection: how they were chosen, with the settings that matter (``window``,
+            ``avas(C 2p; threshold 0.2)``, ...); members of a reaction must share it.
+        weights: per active orbital, its projection weight or natural occupation (None for the
+            window).
+    """
+
+    choice: ActiveSpaceChoice
+    coefficients: np.ndarray
+    energies: np.ndarray
+    selection: str
+    weights: tuple[float, ...] | None
+
+
+def window_orbitals(scf_object: Any, choice: ActiveSpaceChoice) -> ActiveOrbitals:
+    """The window of canonical SCF orbitals of ``choice``."""
+    return ActiveOrbitals(choice, np.asarray(scf_object.mo_coeff),
+                          np.asarray(scf_object.mo_energy), "window", None)
 
 
 @dataclass(frozen=True)
@@ -144,13 +192,14 @@ def degeneracy_flags(mo_energies: np.ndarray, choice: ActiveSpaceChoice) -> list
     return flags
 
 
-def active_space_integrals(scf_object: Any, choice: ActiveSpaceChoice
-                           ) -> tuple[np.ndarray, np.ndarray, float]:
+def active_space_integrals(scf_object: Any, choice: ActiveSpaceChoice,
+                           coefficients: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """One- and two-electron integrals of the active space and its core energy.
 
     Args:
         scf_object: converged PySCF SCF object (RHF or ROHF).
         choice: the active space.
+        coefficients: the orbitals (columns: core, active, virtual).
 
     Returns:
         ``(h1, h2, core_energy)``: h1 is (n, n), h2 the full (n, n, n, n) chemists' notation
@@ -160,8 +209,8 @@ def active_space_integrals(scf_object: Any, choice: ActiveSpaceChoice
 
     casci = mcscf.CASCI(scf_object, choice.n_orbitals, choice.n_alpha_beta)
     casci.ncore = choice.n_core
-    h1, core_energy = casci.get_h1eff(scf_object.mo_coeff)
-    h2 = ao2mo.restore(1, casci.get_h2eff(scf_object.mo_coeff), choice.n_orbitals)
+    h1, core_energy = casci.get_h1eff(coefficients)
+    h2 = ao2mo.restore(1, casci.get_h2eff(coefficients), choice.n_orbitals)
     return np.asarray(h1), np.asarray(h2), float(core_energy)
 
 
@@ -194,13 +243,14 @@ def read_active_hamiltonian(path: str | Path) -> ActiveHamiltonian:
                              int(data["MS2"]))
 
 
-def build_active_space(scf_object: Any, choice: ActiveSpaceChoice, fcidump_path: str | Path
+def build_active_space(scf_object: Any, orbitals: ActiveOrbitals, fcidump_path: str | Path
                        ) -> dict[str, Any]:
     """Compute and write the active-space Hamiltonian; return the ``active_space.json`` fields."""
     start = time.perf_counter()
-    h1, h2, core_energy = active_space_integrals(scf_object, choice)
+    choice = orbitals.choice
+    h1, h2, core_energy = active_space_integrals(scf_object, choice, orbitals.coefficients)
     write_fcidump(fcidump_path, h1, h2, core_energy, choice)
-    mo_energies = np.asarray(scf_object.mo_energy)
+    mo_energies = orbitals.energies
     n_alpha, n_beta = choice.n_alpha_beta
     return {
         "n_electrons": choice.n_electrons,
@@ -215,9 +265,11 @@ def build_active_space(scf_object: Any, choice: ActiveSpaceChoice, fcidump_path:
         "n_molecular_orbitals": int(len(mo_energies)),
         "core_energy": core_energy,
         "active_mo_energies": mo_energies[choice.active],
-        "selection": "fermi_level",
+        "selection": orbitals.selection,
+        "selection_weights": None if orbitals.weights is None else list(orbitals.weights),
         "is_full_space": choice.n_core == choice.n_frozen
         and choice.n_core + choice.n_orbitals == len(mo_energies),
-        "flags": degeneracy_flags(mo_energies, choice),
+        # A selecting method gives degenerate orbitals the same weight, so it never splits them.
+        "flags": degeneracy_flags(mo_energies, choice) if orbitals.selection == "window" else [],
         "wall_s": time.perf_counter() - start,
     }

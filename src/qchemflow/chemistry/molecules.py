@@ -12,13 +12,21 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from qchemflow.chemistry.active_space import choose_active_space
+from qchemflow.chemistry.geometry import (Atom, check_formal_charge, check_source, check_spin,
+                                         electron_count, read_xyz, smiles_symbols_and_charge)
+from qchemflow.chemistry.selection import plane_normal
 from qchemflow.core.errors import InputError, one_line
 from qchemflow.core.files import read_small_text
-from qchemflow.chemistry.geometry import (check_formal_charge, check_source, check_spin,
-                                         electron_count, read_xyz, smiles_symbols_and_charge)
+from qchemflow.core.memory import sector_dimension
+from qchemflow.core.spin import alpha_beta
 
 MAX_TABLE_BYTES = 50_000_000
+# What the jobs of a selecting active-space method without an orbital limit request: room for a
+# selection of this many orbitals (28 qubits); a larger one asks for a retry with more memory.
+UNLIMITED_SELECTION_ORBITALS = 14
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
 
@@ -40,6 +48,7 @@ class MoleculeSpec:
     active_orbitals: int | None
     scf_max_cycles: int
     solvent: str | None = None
+    active_space_method: str = "window"
     n_electrons: int = 0
     n_basis_functions: int = 0
     n_frozen_core: int = 0
@@ -188,6 +197,7 @@ def spec_from_row(row_number: int, row: dict[str, str], config: dict[str, Any],
         active_orbitals=optional_integer("active_orbitals", active.get("orbitals")),
         scf_max_cycles=scf_max_cycles,
         solvent=row_solvent(row.get("solvent"), (config.get("solvent") or {}).get("name")),
+        active_space_method=row.get("active_space_method", active.get("method", "window")),
     ), ("charge" in row)
 
 
@@ -229,11 +239,44 @@ def check_chemistry(spec: MoleculeSpec, charge_given: bool) -> MoleculeSpec:
     n_electrons = electron_count(symbols, spec.charge)
     check_spin(n_electrons, spec.multiplicity)
     n_orbitals, n_frozen = basis_orbital_counts(symbols, spec.basis, spec.cartesian)
-    choice = choose_active_space(n_electrons, n_orbitals, n_frozen if spec.frozen_core else 0,
-                                 spec.spin, spec.active_electrons, spec.active_orbitals)
+    n_frozen = n_frozen if spec.frozen_core else 0
+    if spec.active_space_method == "window":
+        choice = choose_active_space(n_electrons, n_orbitals, n_frozen, spec.spin,
+                                     spec.active_electrons, spec.active_orbitals)
+        n_active_electrons, n_active_orbitals = choice.n_electrons, choice.n_orbitals
+    else:
+        if spec.active_space_method == "pi" and spec.xyz:
+            check_planar(read_xyz(spec.xyz).atoms)
+        n_active_electrons, n_active_orbitals = selection_size_bound(
+            n_electrons, n_orbitals, n_frozen, spec.spin, spec.active_electrons,
+            spec.active_orbitals)
     return replace(spec, n_electrons=n_electrons, n_basis_functions=n_orbitals,
-                   n_frozen_core=n_frozen if spec.frozen_core else 0, symbols=tuple(symbols),
-                   n_active_electrons=choice.n_electrons, n_active_orbitals=choice.n_orbitals)
+                   n_frozen_core=n_frozen, symbols=tuple(symbols),
+                   n_active_electrons=n_active_electrons, n_active_orbitals=n_active_orbitals)
+
+
+def selection_size_bound(n_electrons: int, n_orbitals: int, n_frozen: int, spin: int,
+                         electrons_limit: int | None, orbitals_limit: int | None
+                         ) -> tuple[int, int]:
+    """The largest active space a selecting method (avas, pi, natural_orbitals) may return, for
+    the job requests: at most the limits (orbitals :data:`UNLIMITED_SELECTION_ORBITALS` without
+    one), the electrons that make the largest CI sector in that many orbitals."""
+    orbitals = min(orbitals_limit or UNLIMITED_SELECTION_ORBITALS, n_orbitals - n_frozen)
+    most = min(electrons_limit or n_electrons, n_electrons - 2 * n_frozen)
+    counts = [count for count in range(most, spin - 1, -1)
+              if (n_electrons - count) % 2 == 0 and alpha_beta(count, spin)[0] <= orbitals]
+    if not counts:
+        raise InputError(f"no active space of at most {orbitals} orbitals and {most} electrons "
+                         f"holds this molecule's {spin} unpaired electrons; raise the limits")
+    electrons = max(counts, key=lambda count: sector_dimension(orbitals,
+                                                               *alpha_beta(count, spin)))
+    return electrons, orbitals
+
+
+def check_planar(atoms: tuple[Atom, ...]) -> None:
+    """Refuse a non-planar molecule for the π selection (its heavy atoms must lie in a plane)."""
+    coordinates = np.array([atom.position() for atom in atoms if atom.symbol not in ("H", "He")])
+    plane_normal(coordinates, "the XYZ file")
 
 
 def basis_orbital_counts(symbols: list[str], basis: str, cartesian: bool) -> tuple[int, int]:

@@ -284,7 +284,8 @@ def full_configuration_interaction(problem: ReferenceProblem) -> MethodResult:
     if skipped:
         return skipped
     h1, h2, core_energy = active_space_integrals(scf_object, ActiveSpaceChoice(
-        problem.n_frozen, problem.n_frozen, n_electrons, n_orbitals, problem.spin))
+        problem.n_frozen, problem.n_frozen, n_electrons, n_orbitals, problem.spin),
+        np.asarray(scf_object.mo_coeff))
     energy, s_squared, converged = fci_ground_state(
         h1, h2, n_orbitals, n_alpha_beta, core_energy, scf_object.max_memory)
     return MethodResult(energy, converged, details={

@@ -144,6 +144,7 @@ class ActiveSpaceRecord(Record):
     core_energy: float
     active_mo_energies: list[float]
     selection: str
+    selection_weights: list[float] | None
     is_full_space: bool
     flags: list[str]
     wall_s: float

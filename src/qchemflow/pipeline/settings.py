@@ -46,9 +46,13 @@ def scf_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> SCFSettings:
 
 def active_space_settings(molecule: MoleculeSpec, config: dict[str, Any]
                           ) -> ActiveSpaceSettings:
-    """The active-space stage's settings (frozen core and size with the row's overrides)."""
-    return ActiveSpaceSettings(molecule.frozen_core, molecule.active_electrons,
-                               molecule.active_orbitals)
+    """The active-space stage's settings (frozen core, method and size with the row's
+    overrides; the selection thresholds from the config)."""
+    active = config["active_space"]
+    return ActiveSpaceSettings(molecule.frozen_core, molecule.active_space_method,
+                               molecule.active_electrons, molecule.active_orbitals,
+                               tuple(active["ao_labels"]), active["threshold"],
+                               active["occupation_threshold"])
 
 
 def reference_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> ReferenceSettings:

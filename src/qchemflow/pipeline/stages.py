@@ -20,6 +20,7 @@ from qchemflow.chemistry import active_space as active_space_module
 from qchemflow.chemistry import geometry as geometry_module
 from qchemflow.chemistry import references as references_module
 from qchemflow.chemistry import scf as scf_module
+from qchemflow.chemistry import selection as selection_module
 from qchemflow.chemistry.active_space import ActiveSpaceSettings
 from qchemflow.chemistry.geometry import GeometrySettings
 from qchemflow.chemistry.references import ReferenceSettings
@@ -134,7 +135,8 @@ def scf_stage(geometry_json: str | Path, geometry_xyz: str | Path, settings: SCF
 def active_space_stage(scf_json: str | Path, scf_chk: str | Path, settings: ActiveSpaceSettings,
                        run: RunSettings, origin: RunProvenance, output_fcidump: str | Path,
                        output_json: str | Path) -> dict[str, Any]:
-    """Choose the active space and write its FCIDUMP and ``active_space.json``."""
+    """Choose the active space (window or a selecting method) and write its FCIDUMP and
+    ``active_space.json``."""
     from pyscf.data import elements
 
     scf_record = read_record(scf_json)
@@ -142,14 +144,13 @@ def active_space_stage(scf_json: str | Path, scf_chk: str | Path, settings: Acti
     def compute() -> dict[str, Any]:
         scf_object = scf_module.load_scf(scf_chk, run.memory_mb)
         n_frozen = int(elements.chemcore(scf_object.mol)) if settings.frozen_core else 0
-        choice = active_space_module.choose_active_space(
-            int(scf_object.mol.nelectron), int(len(scf_object.mo_energy)), n_frozen,
-            int(scf_object.mol.spin), settings.electrons, settings.orbitals)
+        orbitals = selection_module.select_active_space(scf_object, settings, n_frozen)
+        n_orbitals = orbitals.choice.n_orbitals
         estimate = require_memory(
-            active_integrals_memory_mb(choice.n_orbitals), run.memory_mb,
-            f"the active-space integrals ({choice.n_orbitals} orbitals)",
+            active_integrals_memory_mb(n_orbitals), run.memory_mb,
+            f"the active-space integrals ({n_orbitals} orbitals)",
             memory_fix("active_space", "shrink the active space"))
-        fields = active_space_module.build_active_space(scf_object, choice, output_fcidump)
+        fields = active_space_module.build_active_space(scf_object, orbitals, output_fcidump)
         return {**fields, "frozen_core": settings.frozen_core, "memory_estimate_mb": estimate}
 
     return guarded_stage("active_space", scf_record["id"], [scf_json], output_json,

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from qchemflow.chemistry.active_space import (build_active_space, choose_active_space, degeneracy_flags,
+from qchemflow.chemistry.active_space import (build_active_space, choose_active_space, degeneracy_flags, window_orbitals,
                                     read_fcidump)
 from qchemflow.core.errors import InputError
 from qchemflow.chemistry.geometry import read_xyz
@@ -51,7 +51,7 @@ def test_fcidump_round_trip_gives_pyscf_casci(water_scf, tmp_path):
     from pyscf import mcscf
 
     choice = choose_active_space(10, 13, 1, 0, 6, 6)
-    fields = build_active_space(water_scf, choice, tmp_path / "h.fcidump")
+    fields = build_active_space(water_scf, window_orbitals(water_scf, choice), tmp_path / "h.fcidump")
     data = read_fcidump(tmp_path / "h.fcidump")
     assert (data["NORB"], data["NELEC"], data["MS2"]) == (6, 6, 0)
     assert data["ECORE"] == pytest.approx(fields["core_energy"], abs=1e-12)
@@ -67,7 +67,7 @@ def test_fcidump_round_trip_gives_pyscf_casci(water_scf, tmp_path):
 def test_fcidump_reproduces_hartree_fock(water_scf, tmp_path):
     # Identity: the HF determinant's energy in the active-space Hamiltonian is the SCF energy.
     choice = choose_active_space(10, 13, 1, 0, 4, 5)
-    build_active_space(water_scf, choice, tmp_path / "h.fcidump")
+    build_active_space(water_scf, window_orbitals(water_scf, choice), tmp_path / "h.fcidump")
     data = read_fcidump(tmp_path / "h.fcidump")
     h1 = data["H1"]
     from pyscf import ao2mo

@@ -18,7 +18,9 @@ def test_shipped_config_is_valid_and_complete():
 def test_defaults_are_filled():
     effective = validate_config({}, SCHEMA)
     assert effective["basis"] == "sto-3g"
-    assert effective["active_space"] == {"electrons": None, "orbitals": None}
+    assert effective["active_space"] == {
+        "method": "window", "electrons": None, "orbitals": None,
+        "ao_labels": ["C 2p", "N 2p", "O 2p"], "threshold": 0.2, "occupation_threshold": 0.02}
     assert effective["scf"]["max_cycles"] == 100
 
 

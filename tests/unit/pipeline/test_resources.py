@@ -78,7 +78,7 @@ def test_active_space_stage_fails_the_molecule_with_the_estimate(tmp_path):
     run_stages(tmp_path, "w", xyz=str(DATA / "h2o_crawford.xyz"), methods=("hf",))
     folder = tmp_path / "w"
     record = stages.active_space_stage(folder / "scf.json", folder / "scf.chk",
-                                       ActiveSpaceSettings(False, None, None),
+                                       ActiveSpaceSettings(False, "window", None, None, ("C 2p",), 0.2, 0.02),
                                        RunSettings(1, int(exhausted())), BY_HAND,
                                        folder / "again.fcidump", folder / "again.json")
     assert record["status"] == "failed"
@@ -185,7 +185,7 @@ def test_active_space_request_covers_its_guard(tmp_path):
     request = resources.active_space_memory_mb(24, 23)
     folder = tmp_path / "w"
     job = run_job("active-space", request,
-                  "--settings", settings_to_json(ActiveSpaceSettings(True, None, None)),
+                  "--settings", settings_to_json(ActiveSpaceSettings(True, "window", None, None, ("C 2p",), 0.2, 0.02)),
                   "--scf-json", folder / "scf.json", "--scf-chk", folder / "scf.chk",
                   "--output-fcidump", folder / "job.fcidump", "--output-json", folder / "job.json")
     record = json.loads((folder / "job.json").read_text())
