@@ -59,7 +59,8 @@ def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
                methods: tuple[str, ...] = METHOD_ORDER, fci_max_determinants: int = 2_000_000,
                max_cycles: int = 100, solvent: str | None = None, solvent_model: str = "pcm",
                active_space_method: str = "window", ao_labels: tuple[str, ...] = ("C 2p",),
-               threshold: float = 0.2, occupation_threshold: float = 0.02) -> dict[str, Any]:
+               threshold: float = 0.2, occupation_threshold: float = 0.02,
+               density_fit: bool = False) -> dict[str, Any]:
     """Run geometry -> scf -> active space -> references through their files.
 
     Returns:
@@ -72,7 +73,7 @@ def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
         out / "geometry.xyz", out / "geometry.json")}
     records["scf"] = stages.scf_stage(
         out / "geometry.json", out / "geometry.xyz",
-        SCFSettings(basis, cartesian, 1e-10, max_cycles, True, solvent, solvent_model), RUN, BY_HAND, out / "scf.chk",
+        SCFSettings(basis, cartesian, 1e-10, max_cycles, True, solvent, solvent_model, density_fit), RUN, BY_HAND, out / "scf.chk",
         out / "scf.json")
     records["active_space"] = stages.active_space_stage(
         out / "scf.json", out / "scf.chk",

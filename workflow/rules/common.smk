@@ -147,5 +147,10 @@ def vqe_runtime(wildcards, attempt):
     return resources.vqe_runtime_minutes(molecule(wildcards), attempt)
 
 
+def pyscf_threads(wildcards):
+    return resources.pyscf_threads(molecule(wildcards))
+
+
 def references_runtime(wildcards, attempt):
-    return resources.references_runtime_minutes(molecule(wildcards), attempt)
+    return resources.references_runtime_minutes(
+        molecule(wildcards), config["fci_max_determinants"], attempt)

@@ -13,7 +13,7 @@ rule references:
         "results/{id}/logs/references.log",
     benchmark:
         "results/{id}/benchmarks/references.tsv"
-    threads: 1
+    threads: pyscf_threads
     resources:
         mem_mb=references_mem_mb,
         runtime=references_runtime,

@@ -12,7 +12,7 @@ rule scf:
         "results/{id}/logs/scf.log",
     benchmark:
         "results/{id}/benchmarks/scf.tsv"
-    threads: 1
+    threads: pyscf_threads
     resources:
         mem_mb=scf_mem_mb,
     conda:

@@ -43,8 +43,9 @@ REACTION_FIELD_KEY = "qchemflow/reaction_field"
 
 @dataclass(frozen=True)
 class SCFSettings:
-    """The SCF of one molecule: basis, convergence, stability analysis and solvent (``solvent``
-    None: gas phase; ``solvent_model``: ``pcm`` or ``ddcosmo``)."""
+    """The SCF of one molecule: basis, convergence, stability analysis, solvent (``solvent``
+    None: gas phase; ``solvent_model``: ``pcm`` or ``ddcosmo``) and whether a density-fitted SCF
+    gives the exact SCF its start (``density_fit``)."""
 
     basis: str
     cartesian: bool
@@ -53,6 +54,7 @@ class SCFSettings:
     stability: bool
     solvent: str | None
     solvent_model: str
+    density_fit: bool
 
     @property
     def solvent_or_gas(self) -> Solvent | None:
@@ -80,12 +82,15 @@ def build_molecule(atoms: tuple[Atom, ...], charge: int, spin: int, basis: str, 
 
 
 def new_scf_object(molecule: Any, conv_tol: float, max_cycles: int,
-                   solvent: Solvent | None) -> Any:
+                   solvent: Solvent | None, density_fit: bool = False) -> Any:
     """A silent RHF (closed shell) or ROHF (open shell) with the given convergence settings, in
-    the solvent's reaction field (``solvent`` None: gas phase)."""
+    the solvent's reaction field (``solvent`` None: gas phase), with density-fitted Coulomb and
+    exchange when ``density_fit`` (PySCF's default JK-fitting auxiliary basis)."""
     from pyscf import scf
 
     scf_object = scf.RHF(molecule) if molecule.spin == 0 else scf.ROHF(molecule)
+    if density_fit:
+        scf_object = scf_object.density_fit()
     if solvent is not None:
         scf_object = attach_solvent(scf_object, solvent)
     scf_object.conv_tol = conv_tol
@@ -96,15 +101,20 @@ def new_scf_object(molecule: Any, conv_tol: float, max_cycles: int,
     return scf_object
 
 
-def run_scf(molecule: Any, conv_tol: float, max_cycles: int, solvent: Solvent | None
-            ) -> tuple[Any, list[str]]:
+def run_scf(molecule: Any, conv_tol: float, max_cycles: int, solvent: Solvent | None,
+            density_fit: bool = False) -> tuple[Any, list[str]]:
     """Run the SCF with fallbacks (no stability analysis).
+
+    With ``density_fit``, a density-fitted SCF runs first and its density starts the exact one,
+    which then needs only a few of the expensive exact-integral iterations; the result is the
+    exact SCF either way.
 
     Args:
         molecule: PySCF ``Mole``.
         conv_tol: energy convergence (Hartree).
         max_cycles: iterations per strategy.
         solvent: the implicit solvent, or None for the gas phase.
+        density_fit: start from a density-fitted SCF.
 
     Returns:
         The converged SCF object and the strategies tried, in order.
@@ -113,8 +123,14 @@ def run_scf(molecule: Any, conv_tol: float, max_cycles: int, solvent: Solvent | 
         ConvergenceError: no strategy converged.
     """
     attempts: list[str] = []
+    start = None
+    if density_fit:
+        fitted = new_scf_object(molecule, conv_tol, max_cycles, solvent, density_fit=True)
+        fitted.kernel()
+        attempts.append("density_fitted")
+        start = fitted.make_rdm1()
     scf_object = new_scf_object(molecule, conv_tol, max_cycles, solvent)
-    scf_object.kernel()
+    scf_object.kernel(dm0=start)
     attempts.append("diis")
     if not scf_object.converged:
         density = scf_object.make_rdm1()
@@ -133,7 +149,7 @@ def run_scf(molecule: Any, conv_tol: float, max_cycles: int, solvent: Solvent | 
         raise ConvergenceError(
             f"SCF did not converge in {max_cycles} cycles with DIIS, level shift/damping or "
             "second-order SCF; check the geometry, charge and multiplicity, or raise scf.max_cycles")
-    if len(attempts) > 1:
+    if attempts[-1] != "diis":
         polished = new_scf_object(molecule, conv_tol, max_cycles, solvent)
         polished.kernel(dm0=scf_object.make_rdm1())
         if polished.converged:
@@ -328,6 +344,7 @@ def scf_fields(scf_object: Any, attempts: list[str], stability: dict[str, Any] |
         "method": "RHF" if molecule.spin == 0 else "ROHF",
         "basis": settings.basis,
         "cartesian": settings.cartesian,
+        "density_fit": settings.density_fit,
         "solvent": solvent_fields(settings.solvent_or_gas, field),
         "n_basis_functions": int(molecule.nao_nr()),
         "n_molecular_orbitals": int(np.asarray(scf_object.mo_energy).size),
@@ -360,7 +377,8 @@ def timed_scf(molecule: Any, settings: SCFSettings, chkfile: str | Path) -> dict
         f"SCF ({n_basis_functions} basis functions)",
         memory_fix("scf", "use a smaller basis"))
     solvent = settings.solvent_or_gas
-    scf_object, attempts = run_scf(molecule, settings.conv_tol, settings.max_cycles, solvent)
+    scf_object, attempts = run_scf(molecule, settings.conv_tol, settings.max_cycles, solvent,
+                                   settings.density_fit)
     stability = None
     if settings.stability:
         scf_object, stability = follow_internal_instability(scf_object, settings.conv_tol,

@@ -105,6 +105,7 @@ class SCFRecord(Record):
     method: str
     basis: str
     cartesian: bool
+    density_fit: bool
     solvent: SolventRecord | None
     n_basis_functions: int
     n_molecular_orbitals: int

@@ -14,6 +14,13 @@ from qchemflow.chemistry.molecules import MoleculeSpec
 from qchemflow.core.spin import alpha_beta, occupied_virtual
 
 BASE_MEMORY_MB = 1000
+# One PySCF thread per this many basis functions, at most MAX_PYSCF_THREADS.
+FUNCTIONS_PER_THREAD = 100
+MAX_PYSCF_THREADS = 8
+# CCSD(T) time model: iterations to converge, and a conservative sustained rate of one thread
+# (PySCF's CCSD on this 2-core machine reaches about 3e9 in its contractions).
+CCSD_ITERATIONS = 20
+FLOPS_PER_THREAD = 1e9
 
 
 def scf_memory_mb(n_basis_functions: int, attempt: int = 1) -> int:
@@ -100,6 +107,30 @@ def vqe_runtime_minutes(molecule: MoleculeSpec, attempt: int = 1) -> int:
     return runtime_minutes(active_sector_dimension(molecule) / 2000, attempt)
 
 
-def references_runtime_minutes(molecule: MoleculeSpec, attempt: int = 1) -> int:
-    """The references job's time limit."""
-    return runtime_minutes(molecule.n_basis_functions ** 4 / 2e5, attempt)
+def pyscf_threads(molecule: MoleculeSpec) -> int:
+    """Threads for the SCF and references jobs: one per :data:`FUNCTIONS_PER_THREAD` basis
+    functions, from one (every small molecule: one thread keeps results bitwise the same
+    whatever ``--cores`` allows) to :data:`MAX_PYSCF_THREADS`; Snakemake caps it at
+    ``--cores``."""
+    return max(1, min(MAX_PYSCF_THREADS, molecule.n_basis_functions // FUNCTIONS_PER_THREAD))
+
+
+def coupled_cluster_seconds(molecule: MoleculeSpec) -> float:
+    """CCSD(T)'s time on one thread, from its operation count over the orbitals that are not
+    frozen: :data:`CCSD_ITERATIONS` CCSD iterations of o²v⁴ and the (T) step's o³v⁴, at
+    :data:`FLOPS_PER_THREAD`."""
+    n_frozen = molecule.n_frozen_core
+    occupied, virtual = occupied_virtual(molecule.n_basis_functions - n_frozen,
+                                         molecule.n_electrons - 2 * n_frozen, molecule.spin)
+    operations = (CCSD_ITERATIONS * occupied ** 2 + occupied ** 3) * float(virtual) ** 4
+    return operations / FLOPS_PER_THREAD
+
+
+def references_runtime_minutes(molecule: MoleculeSpec, fci_max_determinants: int,
+                               attempt: int = 1) -> int:
+    """The references job's time limit: CCSD(T) on its threads, the largest CI it may run and
+    the integrals."""
+    work = (coupled_cluster_seconds(molecule) / pyscf_threads(molecule)
+            + largest_ci_determinants(molecule, fci_max_determinants) / 2e4
+            + molecule.n_basis_functions ** 4 / 2e5)
+    return runtime_minutes(work, attempt)

@@ -41,7 +41,7 @@ def scf_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> SCFSettings:
     overrides)."""
     return SCFSettings(molecule.basis, molecule.cartesian, config["scf"]["conv_tol"],
                        molecule.scf_max_cycles, config["scf"]["stability"], molecule.solvent,
-                       config["solvent"]["model"])
+                       config["solvent"]["model"], config["scf"]["density_fit"])
 
 
 def active_space_settings(molecule: MoleculeSpec, config: dict[str, Any]

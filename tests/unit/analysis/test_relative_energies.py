@@ -78,6 +78,25 @@ def test_members_with_other_settings_are_refused(water_and_hydronium, tmp_path):
     assert "delta_hf_kcal_mol" not in row
 
 
+def test_selected_spaces_may_differ_in_size_but_not_in_method(water_and_hydronium, tmp_path):
+    for name in PROTON_AFFINITY.species:
+        shutil.copytree(water_and_hydronium / name, tmp_path / name)
+
+    def select(name, selection, n_orbitals):
+        path = tmp_path / name / "active_space.json"
+        write_record(path, {**read_record(path), "selection": selection, "n_orbitals": n_orbitals})
+
+    select("PA26_h2o", "pi(threshold 0.2)", 4)
+    select("PA26_h2op", "pi(threshold 0.2)", 5)
+    row = reaction_row(PROTON_AFFINITY, tmp_path)
+    assert row["status"] == "ok"
+    assert row["active_space"] == "pi(threshold 0.2): PA26_h2o (4e,4o), PA26_h2op (4e,5o)"
+    select("PA26_h2op", "pi(threshold 0.3)", 5)
+    assert reaction_row(PROTON_AFFINITY, tmp_path)["status"].startswith(
+        "failed:settings: members computed with different active selection")
+    assert reaction_row(PROTON_AFFINITY, water_and_hydronium)["active_space"] == "(4e,4o) window"
+
+
 def test_members_in_different_solvents_are_refused(water_and_hydronium, tmp_path):
     for name in PROTON_AFFINITY.species:
         shutil.copytree(water_and_hydronium / name, tmp_path / name)

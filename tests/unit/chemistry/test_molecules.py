@@ -3,7 +3,8 @@ import pytest
 
 from qchemflow.pipeline.config import load_yaml, validate_config
 from qchemflow.core.errors import InputError, one_line
-from qchemflow.chemistry.molecules import basis_orbital_counts, load_molecules
+from qchemflow.chemistry.molecules import (UNLIMITED_SELECTION_ORBITALS, basis_orbital_counts,
+                                           load_molecules, selection_size_bound)
 
 from conftest import REPOSITORY, molecule_row_schema
 
@@ -78,6 +79,31 @@ def test_solvent_column_overrides_the_config(tmp_path):
                                                  "w_dmso": "dmso"}
     assert re.search(r"row 4 \(id 'w_bad'\): solvent 'seawater' is not allowed; write gas or a "
                      r"solvent name: water, ", invalid[0].message())
+
+
+def test_selecting_methods_size_the_jobs_by_their_limits(tmp_path):
+    (tmp_path / "bent.xyz").write_text("5\nneopentane core\nC 0 0 0\nC 1.5 0 0\nC 0 1.5 0\n"
+                                       "C 0 0 1.5\nC -1 -1 -1\n")
+    table = write_table(tmp_path, "id,smiles,xyz,active_space_method,active_orbitals\n"
+                                  "benzene,c1ccccc1,,pi,6\nwide,c1ccccc1,,avas,\n"
+                                  "bent,,bent.xyz,pi,\n")
+    valid, invalid = load_molecules(table, CONFIG, ROW_SCHEMA)
+    by_id = {m.id: m for m in valid}
+    # At most 6 orbitals: the largest CI sector holds 6 electrons (3 alpha, 3 beta).
+    assert (by_id["benzene"].n_active_electrons, by_id["benzene"].n_active_orbitals) == (6, 6)
+    assert by_id["benzene"].active_space_method == "pi"
+    # No limit: the requests assume 14 orbitals (benzene/STO-3G has 36 - 6 not frozen) and the
+    # 14 electrons that fill the largest sector.
+    assert by_id["wide"].n_active_orbitals == min(UNLIMITED_SELECTION_ORBITALS, 36 - 6)
+    assert by_id["wide"].n_active_electrons == 14
+    assert "needs a planar molecule" in invalid[0].message()
+
+
+def test_selection_size_bound_respects_spin_and_parity():
+    assert selection_size_bound(9, 20, 1, 1, None, 4) == (5, 4)  # 3 alpha, 2 beta in 4 orbitals
+    assert selection_size_bound(10, 20, 1, 0, 2, 6) == (2, 6)
+    with pytest.raises(InputError, match="holds this molecule's 3 unpaired electrons"):
+        selection_size_bound(9, 20, 1, 3, None, 2)
 
 
 def test_charge_is_taken_from_smiles_when_not_given(tmp_path):

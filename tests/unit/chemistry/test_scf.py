@@ -9,7 +9,7 @@ from qchemflow.chemistry.scf import SCFSettings
 
 from conftest import DATA
 
-STO3G_GAS = SCFSettings("sto-3g", False, 1e-10, 100, True, None, "pcm")
+STO3G_GAS = SCFSettings("sto-3g", False, 1e-10, 100, True, None, "pcm", False)
 
 # Crawford group programming projects, project #3 (H2O/STO-3G, geometry in bohr, converted
 # with PySCF's 0.52917721092 A/bohr): E_nuc = 8.002367061810450, E_SCF = -74.942079928192.
@@ -96,7 +96,7 @@ def test_internal_instability_is_followed_to_the_stable_minimum(initial_guess):
 
 
 def test_stable_scf_is_left_alone(tmp_path):
-    fields = timed_scf(water(), SCFSettings("sto-3g", False, 1e-10, 100, True, None, "pcm"), tmp_path / "scf.chk")
+    fields = timed_scf(water(), SCFSettings("sto-3g", False, 1e-10, 100, True, None, "pcm", False), tmp_path / "scf.chk")
     assert fields["stability"] == {"internal_stable": True, "external_stable": True,
                                    "followed": 0, "energies": [fields["energy"]],
                                    "energy_lowering": 0.0}
@@ -109,7 +109,7 @@ def test_rohf_instability_is_followed(tmp_path):
     # stable and lower. ROHF has no external (UHF) check.
     oxygen = build_molecule((Atom("O", "0", "0", "0"), Atom("O", "0", "0", "1.21")), 0, 2,
                             "sto-3g", False, 2000)
-    fields = timed_scf(oxygen, SCFSettings("sto-3g", False, 1e-10, 100, True, None, "pcm"), tmp_path / "scf.chk")
+    fields = timed_scf(oxygen, SCFSettings("sto-3g", False, 1e-10, 100, True, None, "pcm", False), tmp_path / "scf.chk")
     stability = fields["stability"]
     assert fields["method"] == "ROHF" and stability["internal_stable"]
     assert stability["followed"] >= 1 and stability["external_stable"] is None
@@ -124,7 +124,7 @@ def test_stability_analysis_of_atoms(tmp_path, symbol, spin):
     # He, Ne and H in STO-3G have no rotation that changes the determinant; the O and C triplets
     # have only occupied-occupied ones (PySCF's symmetry-filtered start vector is empty there).
     atom = build_molecule((Atom(symbol, "0", "0", "0"),), 0, spin, "sto-3g", False, 2000)
-    fields = timed_scf(atom, SCFSettings("sto-3g", False, 1e-10, 100, True, None, "pcm"), tmp_path / "scf.chk")
+    fields = timed_scf(atom, SCFSettings("sto-3g", False, 1e-10, 100, True, None, "pcm", False), tmp_path / "scf.chk")
     assert fields["stability"]["internal_stable"] is True and fields["flags"] == []
     assert fields["stability"]["external_stable"] is (True if spin == 0 else None)
 
@@ -138,8 +138,21 @@ def test_failed_stability_analysis_keeps_the_scf_and_says_so(tmp_path, monkeypat
         raise LinearDependencyError("Initial guess is empty or zero")
 
     monkeypatch.setattr(scf_module, "_internal_stability", breakdown)
-    fields = timed_scf(water(), SCFSettings("sto-3g", False, 1e-10, 100, True, None, "pcm"), tmp_path / "scf.chk")
+    fields = timed_scf(water(), SCFSettings("sto-3g", False, 1e-10, 100, True, None, "pcm", False), tmp_path / "scf.chk")
     assert fields["energy"] == pytest.approx(CRAWFORD_SCF, abs=1e-8)
     assert fields["stability"]["internal_stable"] is None
     assert stability_label(fields["stability"]) == "analysis failed"
     assert "stability analysis failed (LinearDependencyError" in fields["flags"][0]
+
+
+def test_density_fitted_start_gives_the_exact_scf_in_fewer_exact_iterations():
+    # The exact SCF from a density-fitted SCF's density is the same solution (an identity: both
+    # converge the same exact-integral equations), reached in fewer exact-integral iterations.
+    molecule = build_molecule(read_xyz(DATA / "h2o_crawford.xyz").atoms, 0, 0, "cc-pvdz", False,
+                              2000)
+    exact, plain_attempts = run_scf(molecule, 1e-10, 100, None)
+    started, attempts = run_scf(molecule, 1e-10, 100, None, density_fit=True)
+    assert plain_attempts == ["diis"] and attempts == ["density_fitted", "diis"]
+    assert started.e_tot == pytest.approx(exact.e_tot, abs=1e-9)
+    assert not hasattr(started, "with_df")
+    assert started.cycles < exact.cycles

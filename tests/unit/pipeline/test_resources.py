@@ -34,7 +34,7 @@ def test_scf_refuses_before_it_starts(tmp_path):
     molecule.max_memory = exhausted()
     with pytest.raises(ResourceError, match=r"SCF \(13 basis functions\) needs about .* "
                                             r"raise mem_mb \(--set-resources scf:mem_mb"):
-        timed_scf(molecule, SCFSettings("6-31g", False, 1e-10, 100, True, None, "pcm"), tmp_path / "scf.chk")
+        timed_scf(molecule, SCFSettings("6-31g", False, 1e-10, 100, True, None, "pcm", False), tmp_path / "scf.chk")
     assert not (tmp_path / "scf.chk").exists()
 
 
