@@ -24,9 +24,10 @@ from qchemflow.core.memory import sector_dimension
 from qchemflow.core.spin import alpha_beta
 
 MAX_TABLE_BYTES = 50_000_000
-# What the jobs of a selecting active-space method without an orbital limit request: room for a
-# selection of this many orbitals (28 qubits); a larger one asks for a retry with more memory.
-UNLIMITED_SELECTION_ORBITALS = 14
+# What the jobs of avas and natural_orbitals without an orbital limit are sized for: a selection
+# of this many orbitals (20 qubits); a larger one fails its memory guard and asks for more on the
+# retry. pi is sized for one orbital per heavy atom.
+UNLIMITED_SELECTION_ORBITALS = 10
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
 
@@ -247,21 +248,24 @@ def check_chemistry(spec: MoleculeSpec, charge_given: bool) -> MoleculeSpec:
     else:
         if spec.active_space_method == "pi" and spec.xyz:
             check_planar(read_xyz(spec.xyz).atoms)
+        # The π system has one p orbital per heavy atom: as many active orbitals, typically.
+        expected = (sum(symbol not in ("H", "He") for symbol in symbols)
+                    if spec.active_space_method == "pi" else UNLIMITED_SELECTION_ORBITALS)
         n_active_electrons, n_active_orbitals = selection_size_bound(
             n_electrons, n_orbitals, n_frozen, spec.spin, spec.active_electrons,
-            spec.active_orbitals)
+            spec.active_orbitals or expected)
     return replace(spec, n_electrons=n_electrons, n_basis_functions=n_orbitals,
                    n_frozen_core=n_frozen, symbols=tuple(symbols),
                    n_active_electrons=n_active_electrons, n_active_orbitals=n_active_orbitals)
 
 
 def selection_size_bound(n_electrons: int, n_orbitals: int, n_frozen: int, spin: int,
-                         electrons_limit: int | None, orbitals_limit: int | None
+                         electrons_limit: int | None, orbitals_limit: int
                          ) -> tuple[int, int]:
-    """The largest active space a selecting method (avas, pi, natural_orbitals) may return, for
-    the job requests: at most the limits (orbitals :data:`UNLIMITED_SELECTION_ORBITALS` without
-    one), the electrons that make the largest CI sector in that many orbitals."""
-    orbitals = min(orbitals_limit or UNLIMITED_SELECTION_ORBITALS, n_orbitals - n_frozen)
+    """The active space the jobs of a selecting method (avas, pi, natural_orbitals) are sized
+    for: ``orbitals_limit`` orbitals (at most those not frozen) and, up to ``electrons_limit``,
+    the electrons that make the largest CI sector in them."""
+    orbitals = min(orbitals_limit, n_orbitals - n_frozen)
     most = min(electrons_limit or n_electrons, n_electrons - 2 * n_frozen)
     counts = [count for count in range(most, spin - 1, -1)
               if (n_electrons - count) % 2 == 0 and alpha_beta(count, spin)[0] <= orbitals]

@@ -86,16 +86,17 @@ def test_selecting_methods_size_the_jobs_by_their_limits(tmp_path):
                                        "C 0 0 1.5\nC -1 -1 -1\n")
     table = write_table(tmp_path, "id,smiles,xyz,active_space_method,active_orbitals\n"
                                   "benzene,c1ccccc1,,pi,6\nwide,c1ccccc1,,avas,\n"
-                                  "bent,,bent.xyz,pi,\n")
+                                  "bent,,bent.xyz,pi,\nphenol,Oc1ccccc1,,pi,\n")
     valid, invalid = load_molecules(table, CONFIG, ROW_SCHEMA)
     by_id = {m.id: m for m in valid}
     # At most 6 orbitals: the largest CI sector holds 6 electrons (3 alpha, 3 beta).
     assert (by_id["benzene"].n_active_electrons, by_id["benzene"].n_active_orbitals) == (6, 6)
     assert by_id["benzene"].active_space_method == "pi"
-    # No limit: the requests assume 14 orbitals (benzene/STO-3G has 36 - 6 not frozen) and the
-    # 14 electrons that fill the largest sector.
-    assert by_id["wide"].n_active_orbitals == min(UNLIMITED_SELECTION_ORBITALS, 36 - 6)
-    assert by_id["wide"].n_active_electrons == 14
+    # No limit: avas is sized for UNLIMITED_SELECTION_ORBITALS orbitals and the electrons that
+    # fill the largest sector in them; pi for one orbital per heavy atom.
+    assert by_id["wide"].n_active_orbitals == UNLIMITED_SELECTION_ORBITALS
+    assert by_id["wide"].n_active_electrons == UNLIMITED_SELECTION_ORBITALS
+    assert (by_id["phenol"].n_active_electrons, by_id["phenol"].n_active_orbitals) == (8, 7)
     assert "needs a planar molecule" in invalid[0].message()
 
 
