@@ -21,6 +21,7 @@ include: "workflow/rules/qubits.smk"
 include: "workflow/rules/vqe.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/reactions.smk"
+include: "workflow/rules/scans.smk"
 
 
 rule all:

@@ -60,7 +60,8 @@ def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
                max_cycles: int = 100, solvent: str | None = None, solvent_model: str = "pcm",
                active_space_method: str = "window", ao_labels: tuple[str, ...] = ("C 2p",),
                threshold: float = 0.2, occupation_threshold: float = 0.02,
-               density_fit: bool = False) -> dict[str, Any]:
+               density_fit: bool = False, bond_length: tuple[int, int, float] | None = None
+               ) -> dict[str, Any]:
     """Run geometry -> scf -> active space -> references through their files.
 
     Returns:
@@ -69,7 +70,8 @@ def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
     out = folder / molecule_id
     out.mkdir(parents=True, exist_ok=True)
     records = {"geometry": stages.geometry_stage(
-        GeometrySettings(molecule_id, smiles, xyz, charge, multiplicity, 42), BY_HAND,
+        GeometrySettings(molecule_id, smiles, xyz, charge, multiplicity, 42, bond_length),
+        BY_HAND,
         out / "geometry.xyz", out / "geometry.json")}
     records["scf"] = stages.scf_stage(
         out / "geometry.json", out / "geometry.xyz",

@@ -284,3 +284,55 @@ def test_reactions_table_runs_end_to_end(tmp_path):
     assert result.returncode != 0
     assert "reactions table: row 1 (id 'bad'): atoms or charge do not balance" in result.stderr
     assert not (workdir / "results").exists()
+
+
+def test_scan_runs_end_to_end_and_its_plot_shows_in_chromium(tmp_path):
+    # H2 stretched from 0.5 to 2.5 A in 4 points: one molecule per point through every stage,
+    # results/scans/h2_stretch.csv with each point's energies, and the curves in the report,
+    # loaded by headless Chromium.
+    workdir = make_project(tmp_path, "id,smiles,scan\nh2_stretch,[H][H],bond 0 1 0.5 2.5 5\n")
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(workdir / "results/scans/h2_stretch.csv") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [row["point"] for row in rows] == [f"h2_stretch.{index}" for index in range(5)]
+    assert [float(row["bond_length_angstrom"]) for row in rows] == [0.5, 1.0, 1.5, 2.0, 2.5]
+    for row in rows:
+        geometry = json.loads((workdir / "results" / row["point"] / "geometry.json").read_text())
+        assert geometry["bond_length"] == {"atoms": [0, 1],
+                                           "angstrom": float(row["bond_length_angstrom"])}
+        references = json.loads(
+            (workdir / "results" / row["point"] / "references.json").read_text())
+        assert row["status"] == "ok"
+        assert float(row["fci"]) == references["energies"]["fci"]
+        # Two electrons: CCSD is exact, and so is the VQE's UCCSD (to its gradient tolerance).
+        assert float(row["ccsd"]) == pytest.approx(float(row["fci"]), abs=1e-8)
+        assert abs(float(row["vqe_error_vs_casci_mha"])) < 1e-3
+    # The curve has its minimum near 0.7 A and dissociates: E(2.5 A) above E(1.0 A).
+    energies = [float(row["fci"]) for row in rows]
+    assert energies[1] < energies[0] and energies[1] < energies[4]
+    page = workdir / "results/report.html"
+    text = page.read_text()
+    assert '<ul id="scan-verdicts">' in text and "h2_stretch (5 points): HF vs FCI" in text
+    assert 'src="plots/scan_h2_stretch.png"' in text
+    probe = page.with_name("scan-probe.html")
+    probe.write_text(text.replace("</body>", """<script>
+window.addEventListener("load", () => {
+  const image = document.querySelector('img[alt="scan h2_stretch"]');
+  const out = document.createElement("pre");
+  out.id = "scan-probe";
+  out.textContent = JSON.stringify({width: image.naturalWidth, height: image.naturalHeight});
+  document.body.appendChild(out);
+});
+</script></body>"""))
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed for this test (.ci/run installs it)"
+    measured = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile'}",
+         "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    found = re.search(r'<pre id="scan-probe">(.*?)</pre>', measured.stdout, re.DOTALL)
+    assert found, measured.stdout[-2000:] + measured.stderr[-2000:]
+    size = json.loads(found.group(1))
+    assert size["width"] > 500 and size["height"] > 200, size  # the plot loaded

@@ -117,10 +117,29 @@ def reaction_member_records():
 # reactions.csv when a reactions table is set (the report shows it): a list, empty without one.
 REACTIONS_CSV = ["results/reactions.csv"] if config["reactions"] else []
 
+# Scans: each scan row's points (molecule ids) and bond lengths, in order.
+SCANS = {}
+for spec in VALID_MOLECULES:
+    if spec.scan_id is not None:
+        SCANS.setdefault(spec.scan_id, []).append([spec.id, spec.bond_length[2]])
+SCAN_CSVS = [f"results/scans/{scan_id}.csv" for scan_id in SCANS]
+
+
+def scan_point_records(wildcards):
+    """The records a scan table reads: references.json and vqe.json of each point."""
+    return [f"results/{point}/{name}.json" for point, _ in SCANS[wildcards.scan]
+            for name in ("references", "vqe")]
+
+
+def scan_points_json(wildcards):
+    """The scan's points as the scan command's --points JSON."""
+    return json.dumps(SCANS[wildcards.scan])
+
 
 def final_targets():
-    """The default targets: the summary and report, and reactions.csv with a table."""
-    targets = ["results/summary.csv", "results/report.html"]
+    """The default targets: the summary and report, reactions.csv with a reactions table, and
+    the scan tables."""
+    targets = ["results/summary.csv", "results/report.html", *SCAN_CSVS]
     return targets + (["results/reactions.csv"] if config["reactions"] else [])
 
 

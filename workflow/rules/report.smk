@@ -16,6 +16,8 @@ rule report:
         template=workflow.source_path("../report/templates/report.html.j2"),
         # the relative energies, when a reactions table is set
         reactions=REACTIONS_CSV,
+        # the scan tables, one per scan row
+        scans=SCAN_CSVS,
     output:
         summary=report(
             "results/summary.csv",
@@ -37,6 +39,7 @@ rule report:
         ids=molecule_ids(),
         invalid_rows=invalid_rows_json(),
         reactions_csv=" ".join(REACTIONS_CSV),
+        scans_csv=SCAN_CSVS,
     log:
         "results/logs/report.log",
     benchmark:
@@ -47,5 +50,5 @@ rule report:
         "qchemflow report --results results --ids {params.ids:q}"
         " --invalid-rows {params.invalid_rows:q} --summary {output.summary:q}"
         " --html {output.html:q} --plots results/plots --template {input.template:q}"
-        " --reactions-csv={params.reactions_csv:q}"
+        " --reactions-csv={params.reactions_csv:q} --scans-csv {params.scans_csv:q}"
         " > {log:q} 2>&1"

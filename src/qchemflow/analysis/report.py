@@ -15,6 +15,7 @@ import jinja2
 
 from qchemflow.analysis.relative_energies import (CHEMICAL_ACCURACY_KCAL_MOL, REPORTED_METHODS,
                                                   read_reactions, reaction_verdict)
+from qchemflow.analysis.scans import plot_scan, read_scan, scan_verdict
 from qchemflow.core.errors import InputError
 from qchemflow.core.files import write_text_atomic
 from qchemflow.core.provenance import qchemflow_version
@@ -218,7 +219,8 @@ def load_template(template: Path | str) -> jinja2.Template:
 
 
 def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: dict[str, Any],
-                 reactions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                 reactions: list[dict[str, Any]] | None = None,
+                 scans: list[dict[str, str]] | None = None) -> dict[str, Any]:
     """What the template shows, as plain text and numbers (the template escapes it)."""
     columns = [{"key": key, "label": label, "description": description,
                 "numeric": key in NUMERIC_COLUMNS}
@@ -237,6 +239,7 @@ def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: di
         "plots": list(plot_names),
         "reactions": [reaction_context(row) for row in reactions or []],
         "reaction_methods": [label for _, label in REPORTED_METHODS],
+        "scans": list(scans or []),
     }
 
 
@@ -256,7 +259,8 @@ def reaction_context(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_html(template: Path | str, rows: list[dict[str, Any]], plot_names: list[str],
-                settings: dict[str, Any], reactions: list[dict[str, Any]] | None = None) -> str:
+                settings: dict[str, Any], reactions: list[dict[str, Any]] | None = None,
+                scans: list[dict[str, str]] | None = None) -> str:
     """The report page: settings, table, sentence per molecule, flags and plots.
 
     Args:
@@ -265,13 +269,16 @@ def render_html(template: Path | str, rows: list[dict[str, Any]], plot_names: li
         plot_names: the plots' paths relative to the page.
         settings: the VQE settings shown above the table.
         reactions: the rows of ``reactions.csv`` (``read_reactions``), when there is one.
+        scans: per scan its id, sentence and plot path (relative to the page).
     """
-    return load_template(template).render(page_context(rows, plot_names, settings, reactions))
+    return load_template(template).render(page_context(rows, plot_names, settings, reactions,
+                                                       scans))
 
 
 def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
                  plots_folder: str | Path, html_path: str | Path,
-                 template_path: str | Path, reactions_csv: str | Path | None = None) -> None:
+                 template_path: str | Path, reactions_csv: str | Path | None = None,
+                 scan_csvs: list[str] | tuple[str, ...] = ()) -> None:
     """Write the plots and ``report.html`` (plots referenced relative to the page).
 
     Args:
@@ -283,6 +290,8 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
             (``workflow/report/templates/report.html.j2``).
         reactions_csv: ``results/reactions.csv`` when a reactions table is configured: adds the
             relative-energy section and its plot.
+        scan_csvs: the scan tables (``results/scans/<id>.csv``): each adds its curves
+            (``plots/scan_<id>.png``) and a sentence to the scans section.
     """
     plots = Path(plots_folder)
     plot_errors(rows, plots / "errors.png")
@@ -305,6 +314,18 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
     if reactions is not None:
         plot_reaction_errors(reactions, plots / "reactions.png")
         plot_files.append("reactions.png")
-    names = [str((plots / name).resolve().relative_to(page.parent.resolve()))
-             for name in plot_files]
-    write_text_atomic(page, render_html(Path(template_path), rows, names, settings, reactions))
+    scans = []
+    for scan_csv in scan_csvs:
+        scan_id = Path(scan_csv).stem
+        scan_rows = read_scan(scan_csv)
+        plot_scan(scan_id, scan_rows, plots / f"scan_{scan_id}.png")
+        scans.append({"id": scan_id, "verdict": scan_verdict(scan_id, scan_rows),
+                      "plot": relative_to_page(plots / f"scan_{scan_id}.png", page)})
+    names = [relative_to_page(plots / name, page) for name in plot_files]
+    write_text_atomic(page, render_html(Path(template_path), rows, names, settings, reactions,
+                                        scans))
+
+
+def relative_to_page(path: Path, page: Path) -> str:
+    """A file's path as the page links it."""
+    return str(path.resolve().relative_to(page.parent.resolve()))

@@ -24,7 +24,8 @@ MIN_ATOM_DISTANCE_ANGSTROM = 0.4  # the shortest bond, H2's, is 0.74 A
 
 @dataclass(frozen=True)
 class GeometrySettings:
-    """What the geometry stage is asked for: one table row's structure, charge and spin."""
+    """What the geometry stage is asked for: one table row's structure, charge and spin, and for
+    a scan point the bond (atom, atom, length in Å) set on it (None: the geometry as it is)."""
 
     molecule_id: str
     smiles: str | None
@@ -32,6 +33,7 @@ class GeometrySettings:
     charge: int
     multiplicity: int
     seed: int
+    bond_length: tuple[int, int, float] | None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import numpy as np
 from qchemflow.chemistry.active_space import choose_active_space
 from qchemflow.chemistry.geometry import (Atom, check_formal_charge, check_source, check_spin,
                                          electron_count, read_xyz, smiles_symbols_and_charge)
+from qchemflow.chemistry.scan import parse_scan, point_id
 from qchemflow.chemistry.selection import plane_normal
 from qchemflow.core.errors import InputError, one_line
 from qchemflow.core.files import read_small_text
@@ -50,6 +51,8 @@ class MoleculeSpec:
     scf_max_cycles: int
     solvent: str | None = None
     active_space_method: str = "window"
+    scan_id: str | None = None
+    bond_length: tuple[int, int, float] | None = None
     n_electrons: int = 0
     n_basis_functions: int = 0
     n_frozen_core: int = 0
@@ -338,14 +341,35 @@ def load_molecules(path: str | Path, config: dict[str, Any], row_schema: dict[st
         seen.setdefault(molecule_id, row_number)
         cell_problems = schema_problems(row, row_schema)
         problems += cell_problems
+        points: list[MoleculeSpec] = []
         try:
             if not cell_problems:
                 spec, charge_given = spec_from_row(row_number, row, config, table_folder)
                 spec = check_chemistry(spec, charge_given)
+                points = scan_points(spec, row["scan"]) if "scan" in row else [spec]
         except InputError as error:
             problems.append(str(error))
+        for point in points if "scan" in row else []:
+            if point.id in seen:
+                problems.append(f"scan point id {point.id} is also row {seen[point.id]}'s id; "
+                                "rename one of them")
+            seen.setdefault(point.id, row_number)
         if problems:
             invalid.append(InvalidRow(row_number, molecule_id, tuple(problems)))
         else:
-            valid.append(spec)
+            valid += points
     return valid, invalid
+
+
+def scan_points(spec: MoleculeSpec, cell: str) -> list[MoleculeSpec]:
+    """The molecules of a scan row: one per bond length, ids ``<id>.<index>``.
+
+    Raises:
+        InputError: the scan cell is malformed or names atoms the molecule does not have.
+    """
+    from dataclasses import replace
+
+    scan = parse_scan(cell, len(spec.symbols))
+    return [replace(spec, id=point_id(spec.id, index, scan.points), scan_id=spec.id,
+                    bond_length=(scan.first, scan.second, length))
+            for index, length in enumerate(scan.lengths())]

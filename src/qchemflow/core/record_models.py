@@ -59,6 +59,15 @@ class FailedRecord(BaseModel):
     provenance: Provenance
 
 
+class BondLengthRecord(BaseModel):
+    """The bond a scan point sets (``geometry.json`` ``bond_length``; null: not a scan)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    atoms: list[int]
+    angstrom: float
+
+
 class GeometryRecord(Record):
     """``geometry.json``."""
 
@@ -73,6 +82,7 @@ class GeometryRecord(Record):
     force_field: str | None
     seed: int
     flags: list[str]
+    bond_length: BondLengthRecord | None
 
 
 class StabilityRecord(BaseModel):

@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
             analysis.add_argument("--plots", required=True, help="folder of the PNG plots")
             analysis.add_argument("--reactions-csv", default="",
                                   help="results/reactions.csv, when a reactions table is set")
+            analysis.add_argument("--scans-csv", nargs="*", default=[],
+                                  help="the scan tables results/scans/<id>.csv")
             analysis.add_argument("--template", required=True,
                                   help="Jinja2 template of report.html "
                                        "(workflow/report/templates/report.html.j2)")
@@ -101,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     reactions.add_argument("--invalid-rows", default="[]",
                            help="JSON list of [id, message] of refused reaction rows")
     reactions.add_argument("--output", required=True, help="the reactions CSV to write")
+
+    scan = commands.add_parser("scan", help="results/scans/<id>.csv: energies along a scan")
+    scan.add_argument("--results", required=True, help="the results folder")
+    scan.add_argument("--points", required=True,
+                      help="JSON list of [point id, bond length in Angstrom]")
+    scan.add_argument("--output", required=True, help="the scan CSV to write")
 
     provenance = commands.add_parser("provenance", help="print what made every result JSON")
     provenance.add_argument("results", help="the results folder")
@@ -129,6 +137,22 @@ def provenance_table(results_folder: str) -> str:
     widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
                      for row in [header, *lines])
+
+
+def scan_points_from_json(text: str) -> list[Any]:
+    """The points of a scan from the ``scan`` command's ``--points`` JSON.
+
+    Raises:
+        InputError: not a list of [id, bond length] pairs.
+    """
+    from qchemflow.analysis.scans import ScanPoint
+    from qchemflow.core.errors import InputError
+
+    try:
+        items = json.loads(text)
+        return [ScanPoint(str(point_id), float(length)) for point_id, length in items]
+    except (ValueError, TypeError) as error:
+        raise InputError(f"scan --points: not a list of [id, bond length] ({error})") from error
 
 
 def run_stage(arguments: argparse.Namespace) -> None:
@@ -183,7 +207,8 @@ def run(arguments: argparse.Namespace) -> None:
             from qchemflow.analysis import report
 
             report.write_report(arguments.results, rows, arguments.plots, arguments.html,
-                                arguments.template, arguments.reactions_csv or None)
+                                arguments.template, arguments.reactions_csv or None,
+                                arguments.scans_csv)
     elif arguments.command == "reactions":
         from qchemflow.analysis.relative_energies import write_reactions
         from qchemflow.pipeline.reactions import reactions_from_json
@@ -191,6 +216,10 @@ def run(arguments: argparse.Namespace) -> None:
         refused: list[Any] = json.loads(arguments.invalid_rows)
         write_reactions(reactions_from_json(arguments.reactions), arguments.results,
                         arguments.output, [(str(item[0]), str(item[1])) for item in refused])
+    elif arguments.command == "scan":
+        from qchemflow.analysis.scans import write_scan
+
+        write_scan(scan_points_from_json(arguments.points), arguments.results, arguments.output)
     elif arguments.command == "provenance":
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `... | head` ends quietly
         print(provenance_table(arguments.results))

@@ -31,9 +31,10 @@ AUTO_CHECK_SPECTRUM_MAX_QUBITS = 16
 
 
 def geometry_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> GeometrySettings:
-    """The geometry stage's settings: the row's structure, charge and spin, and the seed."""
+    """The geometry stage's settings: the row's structure, charge and spin, the seed and, for a
+    scan point, its bond length."""
     return GeometrySettings(molecule.id, molecule.smiles, molecule.xyz, molecule.charge,
-                            molecule.multiplicity, config["seed"])
+                            molecule.multiplicity, config["seed"], molecule.bond_length)
 
 
 def scf_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> SCFSettings:

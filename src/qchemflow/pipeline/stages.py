@@ -11,6 +11,7 @@ references: every comparison with them is made in :mod:`qchemflow.analysis`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any, Callable
 from qchemflow.chemistry import active_space as active_space_module
 from qchemflow.chemistry import geometry as geometry_module
 from qchemflow.chemistry import references as references_module
+from qchemflow.chemistry import scan as scan_module
 from qchemflow.chemistry import scf as scf_module
 from qchemflow.chemistry import selection as selection_module
 from qchemflow.chemistry.active_space import ActiveSpaceSettings
@@ -89,6 +91,9 @@ def geometry_stage(settings: GeometrySettings, origin: RunProvenance, output_xyz
         geometry_module.check_source(settings.smiles, settings.xyz)
         geometry = (geometry_module.geometry_from_smiles(settings.smiles, settings.seed)
                     if settings.smiles else geometry_module.read_xyz(settings.xyz or ""))
+        if settings.bond_length is not None:
+            geometry = dataclasses.replace(geometry, atoms=scan_module.set_bond_length(
+                geometry.atoms, *settings.bond_length))
         geometry_module.check_formal_charge(settings.charge, geometry.formal_charge)
         n_electrons = geometry_module.electron_count(geometry.atoms, settings.charge)
         geometry_module.check_spin(n_electrons, settings.multiplicity)
@@ -107,8 +112,12 @@ def geometry_stage(settings: GeometrySettings, origin: RunProvenance, output_xyz
             "force_field": geometry.force_field,
             "seed": settings.seed,
             "flags": list(geometry.flags),
-            "input_hash": text_hash(geometry.canonical_smiles if geometry.canonical_smiles
-                                    else geometry_module.xyz_text(geometry.atoms, "")),
+            "bond_length": None if settings.bond_length is None else {
+                "atoms": list(settings.bond_length[:2]), "angstrom": settings.bond_length[2]},
+            "input_hash": text_hash(
+                geometry.canonical_smiles + (f" bond {settings.bond_length}"
+                                             if settings.bond_length else "")
+                if geometry.canonical_smiles else geometry_module.xyz_text(geometry.atoms, "")),
         }
 
     return guarded_stage("geometry", settings.molecule_id, [], output_json, [output_xyz], origin,
