@@ -31,7 +31,7 @@ def test_every_rule_calls_a_command_the_parser_accepts(rule, command):
     words = shlex.split(re.sub(r"\{[^}]+\}", "1", command.split(" > ")[0]))
     assert words[0] == "qchemflow"
     arguments = build_parser().parse_args(words[1:])
-    assert arguments.command in (*STAGE_COMMANDS, "report", "reactions")
+    assert arguments.command in (*STAGE_COMMANDS, "report", "reactions", "scan")
 
 
 def test_every_stage_command_has_a_rule():
@@ -56,3 +56,14 @@ def test_provenance_prints_one_line_per_record(h2_results):
     assert table[0].split()[:3] == ["id", "stage", "status"]
     assert len(table) == 1 + 6  # header and H2's six records
     assert all(line.split()[0] == "H2" and line.split()[2] == "ok" for line in table[1:])
+
+
+def test_scan_points_are_read_or_refused_in_one_line():
+    from qchemflow.analysis.scans import ScanPoint
+    from qchemflow.core.errors import InputError
+    from qchemflow.pipeline.cli import scan_points_from_json
+
+    assert scan_points_from_json('[["n2.0", 0.9], ["n2.1", 1.0]]') == [
+        ScanPoint("n2.0", 0.9), ScanPoint("n2.1", 1.0)]
+    with pytest.raises(InputError, match=r"scan --points: not a list of \[id, bond length\]"):
+        scan_points_from_json('{"n2.0": 0.9}')
