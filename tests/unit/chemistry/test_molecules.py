@@ -129,7 +129,8 @@ def test_basis_function_counts():
     assert basis_orbital_counts(["O", "H", "H"], "6-31g*", True) == (19, 1)
 
 
-@pytest.mark.parametrize("table", ["demo.csv", "drug_fragments.csv", "xyz_demo.csv"])
+@pytest.mark.parametrize("table", ["demo.csv", "drug_fragments.csv", "xyz_demo.csv",
+                                   "heterocycles.csv", "scans.csv"])
 def test_shipped_tables_are_valid(table):
     valid, invalid = load_molecules(REPOSITORY / "molecules" / table, CONFIG, ROW_SCHEMA)
     assert invalid == [] and valid
