@@ -200,3 +200,23 @@ def test_active_space_request_covers_its_guard(tmp_path):
         held = job["peak_mb"] + memory.integral_memory_mb(n_basis)
         assert resources.active_space_memory_mb(n_basis, n_orbitals) >= (
             held + memory.active_integrals_memory_mb(n_orbitals)), (n_basis, n_orbitals)
+
+
+def test_threads_and_runtime_grow_with_the_problem(tmp_path):
+    # Water, and caffeine (14 heavy atoms, 246 cc-pVDZ functions), sized from the table alone.
+    (tmp_path / "table.csv").write_text("id,smiles,basis\nwater,O,cc-pvdz\n"
+                                        "caffeine,Cn1cnc2c1c(=O)n(C)c(=O)n2C,cc-pvdz\n")
+    molecules, invalid = load_molecules(tmp_path / "table.csv", default_config(),
+                                        molecule_row_schema())
+    water_spec, caffeine = molecules
+    assert invalid == [] and caffeine.n_basis_functions == 246
+    assert resources.pyscf_threads(water_spec) == 1  # small molecules: one thread, bitwise
+    assert resources.pyscf_threads(caffeine) == 2
+    # CCSD(T) over the 37 occupied and 195 virtual orbitals not frozen: 20 (o^2 v^4) + o^3 v^4.
+    assert resources.coupled_cluster_seconds(caffeine) == pytest.approx(
+        (20 * 37 ** 2 + 37 ** 3) * 195.0 ** 4 / resources.FLOPS_PER_THREAD)
+    small = resources.references_runtime_minutes(water_spec, 2_000_000)
+    large = resources.references_runtime_minutes(caffeine, 2_000_000)
+    assert small == 10 and large > 60 * small
+    assert resources.references_runtime_minutes(caffeine, 2_000_000, attempt=2) == pytest.approx(
+        2 * large, abs=1)
