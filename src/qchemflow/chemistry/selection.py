@@ -34,6 +34,7 @@ from qchemflow.chemistry.active_space import (ActiveOrbitals, ActiveSpaceChoice,
                                               ActiveSpaceSettings, choose_active_space,
                                               window_orbitals)
 from qchemflow.core.errors import InputError
+from qchemflow.core.memory import memory_fix, mp2_memory_mb, require_memory
 
 MAX_PLANE_DEVIATION_ANGSTROM = 0.25
 BOHR_TO_ANGSTROM = 0.52917721092
@@ -252,6 +253,11 @@ def natural_orbitals(scf_object: Any, n_frozen: int, occupation_threshold: float
     from pyscf import mp
 
     blocks = orbital_blocks(scf_object, n_frozen)
+    occupied = blocks.doubly.size + blocks.singly.size
+    require_memory(mp2_memory_mb(occupied, blocks.singly.size + blocks.virtual.size,
+                                 blocks.singly.size > 0), scf_object.max_memory,
+                   f"MP2 for the natural orbitals (o={occupied}, v={blocks.virtual.size})",
+                   memory_fix("active_space", "use another active_space.method"))
     solver = mp.MP2(scf_object, frozen=n_frozen or None)
     solver.verbose = 0
     solver.kernel()

@@ -8,8 +8,8 @@ guards (:mod:`qchemflow.core.memory`), so a job always has what its guards will 
 from __future__ import annotations
 
 from qchemflow.core.memory import (active_integrals_memory_mb, coupled_cluster_memory_mb,
-                                   fci_memory_mb, integral_memory_mb, sector_dimension,
-                                   sector_hamiltonian_memory_mb)
+                                   fci_memory_mb, integral_memory_mb, mp2_memory_mb,
+                                   sector_dimension, sector_hamiltonian_memory_mb)
 from qchemflow.chemistry.molecules import MoleculeSpec
 from qchemflow.core.spin import alpha_beta, occupied_virtual
 
@@ -69,8 +69,15 @@ def scf_request_mb(molecule: MoleculeSpec, attempt: int = 1) -> int:
 
 
 def active_space_request_mb(molecule: MoleculeSpec, attempt: int = 1) -> int:
-    """The active_space job's memory."""
-    return active_space_memory_mb(molecule.n_basis_functions, molecule.n_active_orbitals, attempt)
+    """The active_space job's memory; with natural orbitals, also the MP2 they come from."""
+    request = active_space_memory_mb(molecule.n_basis_functions, molecule.n_active_orbitals,
+                                     attempt)
+    if molecule.active_space_method != "natural_orbitals":
+        return request
+    n_frozen = molecule.n_frozen_core
+    occupied, virtual = occupied_virtual(molecule.n_basis_functions - n_frozen,
+                                         molecule.n_electrons - 2 * n_frozen, molecule.spin)
+    return request + int(mp2_memory_mb(occupied, virtual, molecule.spin != 0) * attempt)
 
 
 def largest_ci_determinants(molecule: MoleculeSpec, fci_max_determinants: int) -> int:

@@ -7,8 +7,9 @@ import pytest
 from qchemflow.chemistry.active_space import ActiveSpaceSettings, read_active_hamiltonian
 from qchemflow.chemistry.scf import load_scf
 from qchemflow.chemistry.selection import (avas_orbitals, check_ao_labels, minimal_basis_molecule,
-                                           plane_normal, projected_orbitals, select_active_space)
-from qchemflow.core.errors import InputError
+                                           natural_orbitals, plane_normal, projected_orbitals,
+                                           select_active_space)
+from qchemflow.core.errors import InputError, ResourceError
 
 from conftest import REPOSITORY, run_stages
 
@@ -122,6 +123,9 @@ def test_limits_and_bad_requests_are_refused(tmp_path):
         check_ao_labels(("N 2p", "C 2pz"))
     with pytest.raises(InputError, match="match no minimal-basis orbital"):
         avas_orbitals(scf_object, 6, ("Fe 3d",), 0.2)
+    scf_object.max_memory = 1  # MB: the MP2 behind the natural orbitals cannot fit
+    with pytest.raises(ResourceError, match=r"MP2 for the natural orbitals \(o=15, v=80\) needs"):
+        natural_orbitals(scf_object, 6, 0.02)
 
 
 def test_plane_normal_is_the_plane_and_refuses_a_non_planar_molecule():
