@@ -124,7 +124,7 @@ def test_limits_and_bad_requests_are_refused(tmp_path):
     with pytest.raises(InputError, match="match no minimal-basis orbital"):
         avas_orbitals(scf_object, 6, ("Fe 3d",), 0.2)
     scf_object.max_memory = 1  # MB: the MP2 behind the natural orbitals cannot fit
-    with pytest.raises(ResourceError, match=r"MP2 for the natural orbitals \(o=15, v=80\) needs"):
+    with pytest.raises(ResourceError, match=r"MP2 for the natural orbitals \(o=15, v=14\) needs"):
         natural_orbitals(scf_object, 6, 0.02)
 
 
