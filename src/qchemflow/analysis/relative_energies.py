@@ -213,4 +213,9 @@ def reaction_verdict(row: dict[str, Any]) -> str:
             sentence += (" The quantum step did not help: VQE in CCSD(T) gives CCSD(T)'s error "
                          f"({errors['CCSD(T)']:+.2f} kcal/mol) to within "
                          f"{IMPROVEMENT_KCAL_MOL} kcal/mol.")
+        exact = row.get("error_casci_in_ccsd_t_kcal_mol")
+        if exact is not None and abs(exact - errors["VQE in CCSD(T)"]) > IMPROVEMENT_KCAL_MOL:
+            sentence += (f" With the exact active-space energy (CASCI in CCSD(T)) the error is "
+                         f"{exact:+.2f} kcal/mol; the difference is the VQE's own error against "
+                         "CASCI.")
     return sentence

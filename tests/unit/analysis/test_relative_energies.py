@@ -144,6 +144,18 @@ def test_verdict_says_whether_the_quantum_step_helps(vqe_in, words):
     assert f"{closest} is closest" in sentence and "within 1 kcal/mol" in sentence
 
 
+def test_verdict_separates_the_vqe_error_from_the_active_space():
+    from qchemflow.analysis.relative_energies import reaction_verdict
+
+    # The VQE in CCSD(T) looks 0.20 closer, but CASCI in CCSD(T) (the exact active-space
+    # energy) is only 0.05 closer: the rest is the VQE's own error.
+    sentence = reaction_verdict(ok_row(0.50, 0.30, casci_in_ccsd_t=0.45))
+    assert sentence.endswith("With the exact active-space energy (CASCI in CCSD(T)) the error is "
+                             "+0.45 kcal/mol; the difference is the VQE's own error against "
+                             "CASCI.")
+    assert "CASCI in CCSD(T)" not in reaction_verdict(ok_row(0.50, 0.30, casci_in_ccsd_t=0.305))
+
+
 def test_verdict_of_failed_and_unreferenced_reactions():
     from qchemflow.analysis.relative_energies import reaction_verdict
 
