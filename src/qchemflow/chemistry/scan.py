@@ -37,8 +37,10 @@ class BondScan:
     points: int
 
     def lengths(self) -> list[float]:
-        """The bond length of each point, Å."""
-        return [float(value) for value in np.linspace(self.start, self.stop, self.points)]
+        """The bond length of each point, Å, rounded to 1e-10 Å (0.1 + 0.1 steps print as 1.2,
+        not 1.2000000000000002)."""
+        step = (self.stop - self.start) / (self.points - 1)
+        return [round(self.start + index * step, 10) for index in range(self.points)]
 
 
 def parse_scan(cell: str, n_atoms: int) -> BondScan:

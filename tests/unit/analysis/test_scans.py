@@ -47,7 +47,13 @@ def test_failed_point_keeps_its_row_and_the_verdict_counts_it(lih_points, tmp_pa
     sentence = scan_verdict("lih", rows)
     assert sentence.startswith("lih (4 points, 1 failed): HF vs FCI: largest +")
     assert "CCSD(T) vs FCI" in sentence and "non-parallelity" in sentence
-    assert "The VQE stays within chemical accuracy of CASCI" in sentence
+    assert "The VQE stays within chemical accuracy of CASCI along the whole curve (worst" in sentence
     plot_scan("lih", rows, tmp_path / "lih.png")
     assert (tmp_path / "lih.png").stat().st_size > 20_000
     assert scan_verdict("none", rows[-1:]) == "none: no point finished."
+    # A VQE 2 mHa off at the longest bond: named, with its worst point.
+    stretched = [dict(row) for row in rows[:4]]
+    stretched[-1]["vqe"] = stretched[-1]["casci"] + 0.002
+    assert scan_verdict("lih", stretched).endswith(
+        "The VQE stays within chemical accuracy of CASCI except at 3.20 Å (worst 2.00 mHa at "
+        "3.20 Å).")

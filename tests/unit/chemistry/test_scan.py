@@ -13,6 +13,7 @@ def test_scan_cell_gives_evenly_spaced_lengths():
     assert scan == BondScan(0, 1, 0.9, 1.8, 10)
     assert scan.lengths()[0] == 0.9 and scan.lengths()[-1] == 1.8
     assert np.allclose(np.diff(scan.lengths()), 0.1)
+    assert scan.lengths()[3] == 1.2  # rounded to 1e-10 A, not 1.2000000000000002
 
 
 @pytest.mark.parametrize("cell, words", [
