@@ -140,5 +140,5 @@ def references_runtime_minutes(molecule: MoleculeSpec, fci_max_determinants: int
     the integrals."""
     work = (coupled_cluster_seconds(molecule) / pyscf_threads(molecule)
             + largest_ci_determinants(molecule, fci_max_determinants) / 2e4
-            + molecule.n_basis_functions ** 4 / 2e5)
+            + molecule.n_basis_functions ** 4 / 2e6)
     return runtime_minutes(work, attempt)
