@@ -31,13 +31,15 @@ def water_and_hydronium(tmp_path_factory):
 
 
 def direct_ccsd_t(name, charge):
-    """CCSD(T)/cc-pVDZ with the 1s core frozen, straight from PySCF on the database geometry."""
+    """CCSD(T)/cc-pVDZ with the chemical core frozen (1s of C, N, O; 1s2s2p of S), straight
+    from PySCF on the database geometry."""
     from pyscf import cc, gto, scf
+    from pyscf.data import elements
 
     lines = (XYZ / f"{name}.xyz").read_text().splitlines()[2:]
     molecule = gto.M(atom="\n".join(lines), basis="cc-pvdz", charge=charge, verbose=0)
     hf = scf.RHF(molecule).run(conv_tol=1e-11)
-    solver = cc.CCSD(hf, frozen=1)
+    solver = cc.CCSD(hf, frozen=int(elements.chemcore(molecule)))
     solver.conv_tol = 1e-10
     solver.run()
     return float(hf.e_tot + solver.e_corr + solver.ccsd_t())

@@ -76,3 +76,38 @@ def test_shipped_tables_are_valid(table, count):
     # Every reference has its source.
     assert all(reaction.reference_source for reaction in valid
                if reaction.reference_kcal_mol is not None)
+
+
+@pytest.fixture(scope="module")
+def gmtkn55_ccsd_t(tmp_path_factory):
+    """Every GMTKN55 member's CCSD(T) through the pipeline's stages (its table row's settings)
+    and straight from PySCF."""
+    from conftest import run_stages
+    from unit.analysis.test_relative_energies import direct_ccsd_t
+
+    molecules, _ = load_molecules(REPOSITORY / "molecules/gmtkn55.csv", default_config(),
+                                  molecule_row_schema())
+    folder = tmp_path_factory.mktemp("gmtkn55")
+    energies = {}
+    for spec in molecules:
+        records = run_stages(folder, spec.id, xyz=spec.xyz, charge=spec.charge, basis=spec.basis,
+                             frozen_core=spec.frozen_core, active_electrons=4, active_orbitals=4,
+                             methods=("hf", "ccsd", "ccsd_t"))
+        energies[spec.id] = (records["references"]["energies"]["ccsd_t"],
+                             direct_ccsd_t(spec.id, spec.charge))
+    return {spec.id: spec for spec in molecules}, energies
+
+
+@pytest.mark.parametrize("reaction", ["TAUT15_2", "TAUT15_6", "TAUT15_12", "TAUT15_14", "PA26_5",
+                                      "PA26_6", "PA26_10", "ACONF_1"])
+def test_every_shipped_delta_ccsd_t_equals_pyscf_directly(gmtkn55_ccsd_t, reaction):
+    # The issue's check: ΔCCSD(T) of each shipped GMTKN55 reaction equals a direct PySCF
+    # calculation (same geometry, cc-pVDZ, frozen core) to 0.01 kcal/mol.
+    molecules, energies = gmtkn55_ccsd_t
+    valid, _ = load_reactions(REPOSITORY / "reactions/gmtkn55.csv", molecules, set(),
+                              REACTION_SCHEMA)
+    [row] = [item for item in valid if item.id == reaction]
+    pipeline, direct = (sum(coefficient * energies[member][which] for member, coefficient
+                            in zip(row.species, row.coefficients)) * 627.5094740631
+                        for which in (0, 1))
+    assert pipeline == pytest.approx(direct, abs=0.01)
