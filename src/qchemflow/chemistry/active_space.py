@@ -88,8 +88,9 @@ class ActiveOrbitals:
         energies: their orbital energies (the Fock matrix's diagonal).
         selection: how they were chosen, with the settings that matter (``window``,
             ``avas(C 2p; threshold 0.2)``, ...); members of a reaction must share it.
-        weights: per active orbital, its projection weight or natural occupation (None for the
-            window).
+        weights: the projection weights or natural occupations of the selected orbitals, one
+            per active orbital, occupied ones first (as found, before each block is
+            canonicalised, so not in the orbitals' order within a block); None for the window.
     """
 
     choice: ActiveSpaceChoice
