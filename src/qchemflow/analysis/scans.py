@@ -96,6 +96,7 @@ def scan_verdict(scan_id: str, rows: list[dict[str, Any]]) -> str:
             continue
         values = [value for _, value in points]
         worst_length, worst = max(points, key=lambda item: abs(item[1]))
+        worst = round(worst, 1) or 0.0  # never "-0.0"
         parts.append(f"{label} vs {exact.upper()}: largest {worst:+.1f} mHa at "
                      f"{worst_length:.2f} Å, non-parallelity {max(values) - min(values):.1f} mHa")
     failed = len(rows) - len(ok)

@@ -31,7 +31,8 @@ def rotated_copy(source, target, seed):
 
 
 def hf_determinant_energy(fcidump):
-    """The active-space Hamiltonian's energy of its reference determinant (closed shell)."""
+    """The active-space Hamiltonian's energy of its reference determinant (closed shell):
+    E_core + 2 Σ h_ii + Σ_ij (2 J_ij − K_ij) over its doubly occupied orbitals."""
     hamiltonian = read_active_hamiltonian(fcidump)
     occupied = range(hamiltonian.n_electrons // 2)
     h1, h2 = hamiltonian.h1, hamiltonian.h2

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 import yaml
 
-from qchemflow.chemistry.active_space import read_active_hamiltonian
 from qchemflow.chemistry.scf import load_scf
 from qchemflow.chemistry.solvent import (DIELECTRIC_CONSTANTS, MODELS, Solvent, solvent_or_gas,
                                          total_density)
 
 from conftest import DATA, REPOSITORY, run_stages
+from unit.chemistry.test_selection import hf_determinant_energy
 
 MICROHARTREE = 1e-6
 
@@ -58,14 +58,9 @@ def test_frozen_field_reproduces_the_solvated_scf_energy(solvated_water):
     frozen = load_scf(folder / "scf.chk", 2000)
     assert frozen.energy_tot(total_density(frozen)) == pytest.approx(
         records["scf"]["energy"], abs=1e-9)
-    # The active-space HF determinant in the FCIDUMP Hamiltonian: E = E_core + 2 Σ h_ii
-    # + Σ_ij (2 J_ij − K_ij) over its doubly occupied orbitals.
-    hamiltonian = read_active_hamiltonian(folder / "hamiltonian.fcidump")
-    occupied = range(hamiltonian.n_electrons // 2)
-    h1, h2 = hamiltonian.h1, hamiltonian.h2
-    determinant = hamiltonian.core_energy + sum(2 * h1[i, i] for i in occupied) + sum(
-        2 * h2[i, i, j, j] - h2[i, j, j, i] for i in occupied for j in occupied)
-    assert determinant == pytest.approx(records["scf"]["energy"], abs=1e-9)
+    # The active-space HF determinant in the FCIDUMP Hamiltonian.
+    assert hf_determinant_energy(folder / "hamiltonian.fcidump") == pytest.approx(
+        records["scf"]["energy"], abs=1e-9)
     assert not any("suspect" in flag for flag in records["references"]["flags"])
 
 
