@@ -93,7 +93,7 @@ def qubit_pool(n_orbitals: int) -> list[tuple[tuple[int, str], ...]]:
     string of the Jordan-Wigner images of the singlet GSD pool's excitations, Z factors removed.
     Each string has an odd number of Y, so exp(theta i P) is a real rotation.
     """
-    from qchemflow.quantum.circuits import jordan_wigner_rotations
+    from qchemflow.quantum.encoding import jordan_wigner_rotations
 
     strings: set[tuple[tuple[int, str], ...]] = set()
     for operator in singlet_gsd_pool(n_orbitals):

@@ -1,34 +1,25 @@
 """Cirq circuits of the ansätze: Hartree-Fock preparation and exact excitation gates.
 
-:class:`ExcitationGate` is ``exp(theta * c * (T - T^dagger))`` under Jordan-Wigner, acting on
-the qubits from its lowest to its highest spin orbital (the parity string in between included).
-Its unitary is exact, and it decomposes exactly into CNOTs and single-qubit rotations: the
-Jordan-Wigner image of ``T - T^dagger`` is a sum of commuting Pauli strings, and each string's
-exponential is a basis change, a CNOT ladder and one Rz.
+:class:`ExcitationGate` is ``exp(theta * c * (T - T^dagger))`` in an encoding (Jordan-Wigner by
+default, or Bravyi-Kitaev or parity: :mod:`qchemflow.quantum.encoding`), acting on the qubits
+from the lowest to the highest its encoded generator touches (for Jordan-Wigner: its lowest to
+its highest spin orbital, the parity string in between included). Its unitary is exact, and it
+decomposes exactly into CNOTs and single-qubit rotations: the encoded ``T - T^dagger`` is a sum
+of commuting Pauli strings, and each string's exponential is a basis change, a CNOT ladder and
+one Rz. The Hartree-Fock preparation is X on the qubits set in the encoded determinant.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import AbstractSet, Any, Callable, Iterator
 
 import cirq
 import numpy as np
-import openfermion
 import sympy
 
 from qchemflow.quantum.ansatz import Ansatz, Excitation
-
-
-@functools.lru_cache(maxsize=None)
-def jordan_wigner_rotations(creation: tuple[int, ...], annihilation: tuple[int, ...]
-                            ) -> tuple[tuple[tuple[tuple[int, str], ...], float], ...]:
-    """``T - T^dagger = i * sum_k w_k P_k`` under Jordan-Wigner: the (P_k, w_k), sorted."""
-    term = tuple((mode, 1) for mode in creation) + tuple((mode, 0) for mode in annihilation)
-    operator = openfermion.FermionOperator(term)
-    generator = openfermion.jordan_wigner(operator - openfermion.hermitian_conjugated(operator))
-    return tuple(sorted((pauli, float(np.imag(coefficient)))
-                        for pauli, coefficient in generator.terms.items()))
+from qchemflow.quantum.encoding import (Encoding, PauliString, encoding_for,
+                                        jordan_wigner_rotations)
 
 
 def pauli_exponential_layout(string: dict[int, str]) -> list[tuple[str, tuple[int, ...]]]:
@@ -82,26 +73,29 @@ class _AngleGate(cirq.Gate):
 
 
 class ExcitationGate(_AngleGate):
-    """``exp(angle * (T - T^dagger))`` for one fermionic excitation (Jordan-Wigner)."""
+    """``exp(angle * (T - T^dagger))`` for one fermionic excitation in an encoding."""
 
-    def __init__(self, excitation: Excitation, angle: Any):
+    def __init__(self, excitation: Excitation, angle: Any, encoding: Encoding | None = None):
         """Args:
             excitation: modes and coefficient (the coefficient multiplies ``angle``).
             angle: the parameter, a float or a sympy expression.
+            encoding: the fermion-to-qubit encoding; None: Jordan-Wigner.
         """
         self.excitation = excitation
         self.angle = angle
-        self.first_mode = min(excitation.modes)
-        self.span = max(excitation.modes) - self.first_mode + 1
+        self.encoding = encoding
+        self.rotations = excitation_rotations(excitation, encoding)
+        support = [qubit for string, _ in self.rotations for qubit, _ in string]
+        self.first_qubit = min(support)
+        self.span = max(support) - self.first_qubit + 1
 
     def _with_angle(self, angle: Any) -> "ExcitationGate":
-        return ExcitationGate(self.excitation, angle)
+        return ExcitationGate(self.excitation, angle, self.encoding)
 
     def _pauli_rotations(self) -> Iterator[tuple[dict[int, str], float]]:
         """(local Pauli string, real weight w) with T - T^dagger = i * sum w P."""
-        for term, weight in jordan_wigner_rotations(self.excitation.creation,
-                                                    self.excitation.annihilation):
-            yield {qubit - self.first_mode: pauli for qubit, pauli in term}, weight
+        for term, weight in self.rotations:
+            yield {qubit - self.first_qubit: pauli for qubit, pauli in term}, weight
 
     def _unitary_(self) -> np.ndarray | None:
         if self._is_parameterized_():
@@ -119,12 +113,22 @@ class ExcitationGate(_AngleGate):
             yield from pauli_exponential(string, theta * weight, qubits)
 
     def _circuit_diagram_info_(self, args: cirq.CircuitDiagramInfoArgs) -> tuple[str, ...]:
+        if self.encoding is not None and self.encoding.mapping != "jordan_wigner":
+            return tuple("Exc" for _ in range(self.span))
         labels = []
         for qubit in range(self.span):
-            mode = qubit + self.first_mode
+            mode = qubit + self.first_qubit
             labels.append("+" if mode in self.excitation.creation else
                           "-" if mode in self.excitation.annihilation else "Z")
         return tuple(f"Exc({label})" for label in labels)
+
+
+def excitation_rotations(excitation: Excitation, encoding: Encoding | None
+                         ) -> tuple[tuple[PauliString, float], ...]:
+    """The excitation's generator as Pauli rotations in ``encoding`` (None: Jordan-Wigner)."""
+    if encoding is None:
+        return jordan_wigner_rotations(excitation.creation, excitation.annihilation)
+    return encoding.excitation_rotations(excitation.creation, excitation.annihilation)
 
 
 class PauliRotationGate(_AngleGate):
@@ -183,35 +187,40 @@ def parameter_symbols(n_parameters: int) -> list[sympy.Symbol]:
     return [sympy.Symbol(f"theta_{index}") for index in range(n_parameters)]
 
 
-def ansatz_circuit(ansatz: Ansatz) -> cirq.Circuit:
-    """Hartree-Fock preparation (X on occupied spin orbitals) and one gate per excitation."""
+def ansatz_circuit(ansatz: Ansatz, mapping: str = "jordan_wigner") -> cirq.Circuit:
+    """The encoded Hartree-Fock preparation (X on the qubits set in the encoded determinant)
+    and one encoded excitation gate per excitation."""
+    encoding = encoding_for(mapping, ansatz.n_qubits)
     qubits = cirq.LineQubit.range(ansatz.n_qubits)
     symbols = parameter_symbols(ansatz.n_parameters)
-    circuit = cirq.Circuit(cirq.X(qubits[mode]) for mode in ansatz.occupied)
+    circuit = cirq.Circuit(cirq.X(qubits[qubit])
+                           for qubit in encoding.reference_qubits(ansatz.occupied))
     for excitation in ansatz.excitations:
-        gate = ExcitationGate(excitation, symbols[excitation.parameter])
-        circuit.append(gate.on(*qubits[gate.first_mode:gate.first_mode + gate.span]))
+        gate = ExcitationGate(excitation, symbols[excitation.parameter], encoding)
+        circuit.append(gate.on(*qubits[gate.first_qubit:gate.first_qubit + gate.span]))
     return circuit
 
 
-def ansatz_from_circuit(circuit: cirq.Circuit, name: str) -> Ansatz:
+def ansatz_from_circuit(circuit: cirq.Circuit, name: str, mapping: str = "jordan_wigner"
+                        ) -> Ansatz:
     """Read the reference occupation and excitations back from a circuit (what the simulator runs).
 
     Raises:
         TypeError: the circuit has an operation that is neither X preparation nor an excitation.
     """
-    occupied: list[int] = []
+    prepared: list[int] = []
     excitations: list[Excitation] = []
     n_qubits = len(circuit.all_qubits())
     for operation in circuit.all_operations():
         if operation.gate == cirq.X:
-            occupied.append(operation.qubits[0].x)  # type: ignore[attr-defined]
+            prepared.append(operation.qubits[0].x)  # type: ignore[attr-defined]
         elif isinstance(operation.gate, ExcitationGate):
             excitations.append(operation.gate.excitation)
         else:
             raise TypeError(f"unsupported operation {operation}")
     n_parameters = 1 + max((excitation.parameter for excitation in excitations), default=-1)
-    return Ansatz(name, n_qubits, tuple(sorted(occupied)), tuple(excitations), n_parameters)
+    occupied = encoding_for(mapping, n_qubits).occupied_modes(tuple(sorted(prepared)))
+    return Ansatz(name, n_qubits, occupied, tuple(excitations), n_parameters)
 
 
 def decomposed_operations(circuit: cirq.Circuit) -> list[cirq.Operation]:
@@ -256,8 +265,7 @@ def circuit_statistics(circuit: cirq.Circuit) -> dict[str, int]:
             n_two_qubit_gates += len(lines) == 2
             continue
         n_excitations += 1
-        excitation = operation.gate.excitation
-        for term, _ in jordan_wigner_rotations(excitation.creation, excitation.annihilation):
+        for term, _ in operation.gate.rotations:
             for kind, targets in pauli_exponential_layout(dict(term)):
                 place(targets)
                 n_gates += 1

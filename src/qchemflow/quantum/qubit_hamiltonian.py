@@ -1,8 +1,9 @@
 """Qubits stage: the active-space Hamiltonian as an OpenFermion qubit operator.
 
-The FCIDUMP is read into an OpenFermion ``InteractionOperator`` and mapped with Jordan-Wigner or
-Bravyi-Kitaev; its sector matrix (:mod:`qchemflow.quantum.sector`) can be diagonalised as a check
-of the mapping (the same spectrum as CASCI).
+The FCIDUMP is read into an OpenFermion ``InteractionOperator`` and mapped with Jordan-Wigner,
+Bravyi-Kitaev or parity (:mod:`qchemflow.quantum.encoding`); its sector matrix
+(:mod:`qchemflow.quantum.sector`) can be diagonalised as a check of the mapping (the same
+spectrum as CASCI).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import scipy.sparse.linalg
 from qchemflow.core.errors import InputError
 from qchemflow.core.spin import spin_squared_value
 from qchemflow.quantum.settings import QubitSettings
-from qchemflow.quantum.sector import (MAPPINGS, PauliTerms, Sector, build_sector, map_to_qubits,
-                                      pauli_terms, require_sector_memory, sector_matrix,
-                                      spin_squared_matrix)
+from qchemflow.quantum.encoding import MAPPINGS, encoding_for
+from qchemflow.quantum.sector import (PauliTerms, Sector, build_sector, pauli_terms,
+                                      require_sector_memory, sector_matrix, spin_squared_matrix)
 
 SPIN_PENALTY_HARTREE = 1.0
 
@@ -83,7 +84,7 @@ def map_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_alpha:
     if mapping not in MAPPINGS:
         raise InputError(f"mapping '{mapping}' is unknown; use one of {', '.join(MAPPINGS)}")
     n_qubits = 2 * h1.shape[0]
-    qubit_operator = map_to_qubits(interaction_operator(h1, h2, core_energy), mapping, n_qubits)
+    qubit_operator = encoding_for(mapping, n_qubits).map(interaction_operator(h1, h2, core_energy))
     qubit_operator.compress(1e-14)
     return MappedHamiltonian(mapping, qubit_operator, pauli_terms(qubit_operator, n_qubits),
                              build_sector(mapping, n_qubits, n_alpha, n_beta))

@@ -3,7 +3,7 @@
 Particle number and spin projection are conserved, so everything works in the sector of basis
 states with the molecule's alpha and beta electron counts: an operator is built as a sparse matrix
 on that sector directly from its Pauli terms (never a dense 2^n x 2^n matrix, never the full 2^n
-space for Jordan-Wigner). Spin orbitals are interleaved: mode 2i is orbital i alpha, 2i+1 orbital
+space: the encoding's matrix places each state, :mod:`qchemflow.quantum.encoding`). Spin orbitals are interleaved: mode 2i is orbital i alpha, 2i+1 orbital
 i beta. Qubit q is bit (n - 1 - q) of a basis-state index, as in Cirq and OpenFermion.
 """
 
@@ -19,10 +19,9 @@ import scipy.sparse
 
 from qchemflow.core.errors import ResourceError
 from qchemflow.core.memory import memory_fix, require_memory, sector_hamiltonian_memory_mb
+from qchemflow.quantum.encoding import encoding_for
 
-MAPPINGS = ("jordan_wigner", "bravyi_kitaev")
 MAX_SECTOR_DIMENSION = 50_000_000
-MAX_ENUMERATED_QUBITS = 24
 
 
 @dataclass(frozen=True)
@@ -55,21 +54,6 @@ class Sector:
     def dimension(self) -> int:
         """Number of basis states in the sector."""
         return int(self.occupations.size)
-
-
-def map_to_qubits(fermion_operator: Any, mapping: str, n_qubits: int) -> Any:
-    """Map a fermion or interaction operator with ``mapping``.
-
-    Raises:
-        ValueError: unknown mapping.
-    """
-    if mapping == "jordan_wigner":
-        return openfermion.jordan_wigner(fermion_operator)
-    if mapping == "bravyi_kitaev":
-        if isinstance(fermion_operator, openfermion.InteractionOperator):
-            fermion_operator = openfermion.get_fermion_operator(fermion_operator)
-        return openfermion.bravyi_kitaev(fermion_operator, n_qubits=n_qubits)
-    raise ValueError(f"unknown mapping '{mapping}'; use one of {', '.join(MAPPINGS)}")
 
 
 def pauli_terms(qubit_operator: Any, n_qubits: int) -> PauliTerms:
@@ -117,6 +101,24 @@ def z_parity(indices: np.ndarray, z_mask: int | np.ndarray) -> np.ndarray:
     return 1 - 2 * (np.bitwise_count(np.bitwise_and(indices, z_mask)) & 1).astype(np.int64)
 
 
+def full_space_expectation(terms: PauliTerms, state: np.ndarray) -> float:
+    """<psi|H|psi> over all 2^n basis states (a state vector in Cirq's qubit order).
+
+    A term i^y X^x Z^z maps |b> to (-1)^(b.z) |b ^ x>, so its expectation is
+    i^y sum_b conj(psi[b ^ x]) (-1)^(b.z) psi[b]; terms sharing an X mask share the gather.
+    """
+    indices = np.arange(state.size, dtype=np.int64)
+    phases = (1j ** (terms.y_counts % 4)) * terms.coefficients
+    total = complex(terms.constant * np.vdot(state, state))
+    for x_mask in np.unique(terms.x_masks):
+        members = np.nonzero(terms.x_masks == x_mask)[0]
+        overlap = np.conj(state[np.bitwise_xor(indices, x_mask)]) * state
+        for member in members:
+            total += phases[member] * np.sum(overlap * z_parity(indices,
+                                                                 int(terms.z_masks[member])))
+    return float(total.real)
+
+
 def diagonal_values(terms: PauliTerms, indices: np.ndarray) -> np.ndarray:
     """Values of a diagonal (Z-only) operator on basis states ``indices``."""
     if np.any(terms.x_masks):
@@ -137,14 +139,6 @@ def occupations_with(n_orbitals: int, n_alpha: int, n_beta: int) -> np.ndarray:
                                 np.array(beta_strings, dtype=np.int64)).ravel())
 
 
-def jordan_wigner_qubit_indices(occupations: np.ndarray, n_qubits: int) -> np.ndarray:
-    """Jordan-Wigner: qubit q holds mode q, i.e. bit (n-1-q) of the index is bit q of occupation."""
-    indices = np.zeros_like(occupations)
-    for mode in range(n_qubits):
-        indices |= ((occupations >> mode) & 1) << (n_qubits - 1 - mode)
-    return indices
-
-
 def full_space(n_qubits: int) -> Sector:
     """Every basis state (Jordan-Wigner), for ansätze that do not conserve the particle number.
 
@@ -152,39 +146,23 @@ def full_space(n_qubits: int) -> Sector:
     """
     occupations = np.arange(1 << n_qubits, dtype=np.int64)
     return Sector(n_qubits, -1, -1, occupations,
-                  jordan_wigner_qubit_indices(occupations, n_qubits))
+                  encoding_for("jordan_wigner", n_qubits).qubit_indices(occupations))
 
 
 def build_sector(mapping: str, n_qubits: int, n_alpha: int, n_beta: int) -> Sector:
     """The fixed-(N_alpha, N_beta) sector and where its states sit under ``mapping``.
 
-    For Bravyi-Kitaev the occupation of each basis state is read off the mapped number operators,
-    which are diagonal (Z strings) under both mappings.
-
     Raises:
-        ResourceError: the sector or the enumeration would be too large.
+        ResourceError: the sector would be too large.
+        ValueError: unknown mapping.
     """
     n_orbitals = n_qubits // 2
     occupations = occupations_with(n_orbitals, n_alpha, n_beta)
     if occupations.size > MAX_SECTOR_DIMENSION:
         raise ResourceError(f"sector of {occupations.size} states exceeds {MAX_SECTOR_DIMENSION}; "
                             "use a smaller active space")
-    if mapping == "jordan_wigner":
-        return Sector(n_qubits, n_alpha, n_beta, occupations,
-                      jordan_wigner_qubit_indices(occupations, n_qubits))
-    if n_qubits > MAX_ENUMERATED_QUBITS:
-        raise ResourceError(f"{mapping} sector search enumerates 2^{n_qubits} states; "
-                            "use jordan_wigner for this size")
-    basis = np.arange(1 << n_qubits, dtype=np.int64)
-    occupation_of_basis = np.zeros_like(basis)
-    for mode in range(n_qubits):
-        number = map_to_qubits(openfermion.FermionOperator(((mode, 1), (mode, 0))), mapping,
-                               n_qubits)
-        bits = np.rint(diagonal_values(pauli_terms(number, n_qubits), basis)).astype(np.int64)
-        occupation_of_basis |= bits << mode
-    order = np.argsort(occupation_of_basis)
-    positions = np.searchsorted(occupation_of_basis, occupations, sorter=order)
-    return Sector(n_qubits, n_alpha, n_beta, occupations, basis[order[positions]])
+    return Sector(n_qubits, n_alpha, n_beta, occupations,
+                  encoding_for(mapping, n_qubits).qubit_indices(occupations))
 
 
 def sector_matrix(terms: PauliTerms, sector: Sector) -> scipy.sparse.csr_matrix:
@@ -227,8 +205,8 @@ def sector_matrix(terms: PauliTerms, sector: Sector) -> scipy.sparse.csr_matrix:
 
 def spin_squared_matrix(mapping: str, sector: Sector) -> scipy.sparse.csr_matrix:
     """S^2 on the sector, through the same mapping."""
-    operator = map_to_qubits(openfermion.s_squared_operator(sector.n_qubits // 2), mapping,
-                             sector.n_qubits)
+    operator = encoding_for(mapping, sector.n_qubits).map(
+        openfermion.s_squared_operator(sector.n_qubits // 2))
     return sector_matrix(pauli_terms(operator, sector.n_qubits), sector)
 
 

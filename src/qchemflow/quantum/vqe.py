@@ -24,9 +24,9 @@ from qchemflow.quantum.checkpoint import EvaluationLog
 from qchemflow.core.errors import InputError
 from qchemflow.core.settings import RunSettings
 from qchemflow.quantum.settings import VQESettings
-from qchemflow.quantum.sector import (PauliTerms, Sector, jordan_wigner_qubit_indices,
-                              build_sector, full_space, require_sector_memory, sector_matrix,
-                              spin_squared_matrix)
+from qchemflow.quantum.sector import (PauliTerms, Sector, build_sector, full_space,
+                                      full_space_expectation, require_sector_memory,
+                                      sector_matrix, spin_squared_matrix)
 from qchemflow.core.provenance import qchemflow_version, text_hash
 from qchemflow.quantum.simulator import SectorSimulator, threaded
 
@@ -124,14 +124,15 @@ def minimise(simulator: SectorSimulator, initial: np.ndarray, settings: VQESetti
                                    options=options)
 
 
-def cross_check_energy(circuit: Any, parameters: np.ndarray, sector: Sector,
-                       hamiltonian: Any, simulator: str) -> float:
-    """Energy of the decomposed circuit simulated by Cirq or qsim (full 2^n state vector)."""
+def cross_check_energy(circuit: Any, parameters: np.ndarray, n_qubits: int, terms: PauliTerms,
+                       simulator: str) -> float:
+    """Energy of the decomposed circuit simulated by Cirq or qsim (full 2^n state vector),
+    measured on the encoded qubit Hamiltonian over all 2^n basis states."""
     import cirq
 
     resolver = {f"theta_{index}": float(value) for index, value in enumerate(parameters)}
     decomposed = cirq.Circuit(cirq.decompose(cirq.resolve_parameters(circuit, resolver)))
-    qubits = cirq.LineQubit.range(sector.n_qubits)
+    qubits = cirq.LineQubit.range(n_qubits)
     if simulator == "qsim":
         import qsimcirq
 
@@ -140,8 +141,7 @@ def cross_check_energy(circuit: Any, parameters: np.ndarray, sector: Sector,
         result = cirq.Simulator(dtype=np.complex128).simulate(decomposed, qubit_order=qubits)
     state = np.asarray(result.final_state_vector, dtype=complex)
     state /= np.linalg.norm(state)  # qsim works in single precision
-    amplitudes = state[jordan_wigner_qubit_indices(sector.occupations, sector.n_qubits)]
-    return float(np.real(np.conj(amplitudes) @ (hamiltonian @ amplitudes)))
+    return full_space_expectation(terms, state)
 
 
 @dataclass
@@ -159,12 +159,14 @@ class Optimised:
     details: dict[str, Any]
 
 
-def optimise_fixed_ansatz(settings: VQESettings, sector: Sector, hamiltonian: Any,
+def optimise_fixed_ansatz(settings: VQESettings, mapping: str, sector: Sector, hamiltonian: Any,
                           n_orbitals: int, n_alpha: int, n_beta: int, log: EvaluationLog
                           ) -> Optimised:
-    """UCCSD or k-UpCCGSD: the Cirq circuit is built, read back and optimised layer by layer."""
-    circuit = circuits.ansatz_circuit(build_ansatz(settings, n_orbitals, n_alpha, n_beta))
-    ansatz = circuits.ansatz_from_circuit(circuit, settings.ansatz)
+    """UCCSD or k-UpCCGSD: the encoded Cirq circuit is built, read back and optimised layer by
+    layer."""
+    circuit = circuits.ansatz_circuit(build_ansatz(settings, n_orbitals, n_alpha, n_beta),
+                                      mapping)
+    ansatz = circuits.ansatz_from_circuit(circuit, settings.ansatz, mapping)
     trace = [SectorSimulator(ansatz, sector, hamiltonian).energy(np.zeros(ansatz.n_parameters))]
     parameters = np.zeros(0)
     iterations = energy_evaluations = gradient_evaluations = 0
@@ -190,8 +192,8 @@ def optimise_fixed_ansatz(settings: VQESettings, sector: Sector, hamiltonian: An
                      {"layers": settings.layers})
 
 
-def optimise_adapt(settings: VQESettings, sector: Sector, hamiltonian: Any, n_orbitals: int,
-                   n_alpha: int, n_beta: int, log: EvaluationLog) -> Optimised:
+def optimise_adapt(settings: VQESettings, mapping: str, sector: Sector, hamiltonian: Any,
+                   n_orbitals: int, n_alpha: int, n_beta: int, log: EvaluationLog) -> Optimised:
     """ADAPT-VQE with the singlet GSD pool (on the sector) or the qubit pool (on all states)."""
     trace: list[float] = []
     result = adapt.run_adapt(
@@ -199,7 +201,7 @@ def optimise_adapt(settings: VQESettings, sector: Sector, hamiltonian: Any, n_or
         settings.adapt_gradient_norm, settings.adapt_max_operators,
         lambda simulator, initial: minimise(simulator, initial, settings, trace, log))
     if settings.adapt_pool == "fermionic":
-        circuit = circuits.ansatz_circuit(result.fermionic_ansatz(2 * n_orbitals))
+        circuit = circuits.ansatz_circuit(result.fermionic_ansatz(2 * n_orbitals), mapping)
     else:
         circuit = circuits.pauli_rotation_circuit(2 * n_orbitals, result.occupied, result.selected)
     reference = Ansatz("adapt", 2 * n_orbitals, result.occupied, (), 0)
@@ -245,7 +247,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     estimate = require_sector_memory(sector, terms, run.memory_mb, "vqe")
     hamiltonian = threaded(sector_matrix(terms, sector), run.threads)
     optimise = optimise_adapt if settings.ansatz == "adapt" else optimise_fixed_ansatz
-    optimised = optimise(settings, sector, hamiltonian, n_orbitals, n_alpha, n_beta, log)
+    optimised = optimise(settings, mapping, sector, hamiltonian, n_orbitals, n_alpha, n_beta, log)
     simulator = optimised.simulator
     parameters = optimised.parameters
     final_state = simulator.state(parameters)
@@ -258,7 +260,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     statistics = circuits.circuit_statistics(circuit)
     check: dict[str, Any] = {"simulator": settings.simulator}
     if settings.simulator in ("cirq", "qsim"):
-        check_energy = cross_check_energy(circuit, parameters, sector, hamiltonian,
+        check_energy = cross_check_energy(circuit, parameters, sector.n_qubits, terms,
                                           settings.simulator)
         check.update(energy=check_energy, difference=check_energy - energy)
     return {
@@ -283,7 +285,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
         "checkpoint": {"every_iterations": log.every, "resumed_evaluations": log.replayed},
         "initial_parameters": "zeros (Hartree-Fock state); later layers seeded normal(0, 0.01)",
         "mapping": mapping,
-        "circuit_mapping": "jordan_wigner",
+        "circuit_mapping": mapping,
         "sector_dimension": sector.dimension,
         "memory_estimate_mb": estimate,
         "circuit": statistics,

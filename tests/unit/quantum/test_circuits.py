@@ -36,8 +36,8 @@ def test_unitary_is_the_fermionic_exponential(excitation):
 
     angle = 0.77
     gate = ExcitationGate(excitation, angle)
-    shifted = Excitation(tuple(m - gate.first_mode for m in excitation.creation),
-                         tuple(m - gate.first_mode for m in excitation.annihilation), 0,
+    shifted = Excitation(tuple(m - gate.first_qubit for m in excitation.creation),
+                         tuple(m - gate.first_qubit for m in excitation.annihilation), 0,
                          excitation.coefficient)
     term = tuple((m, 1) for m in shifted.creation) + tuple((m, 0) for m in shifted.annihilation)
     operator = openfermion.FermionOperator(term)

@@ -96,8 +96,8 @@ def test_sector_dimension_and_unknown_mapping():
     assert sector.dimension == 15 * 15
     from qchemflow.core.errors import InputError
 
-    with pytest.raises(InputError, match="mapping 'parity' is unknown"):
-        build_qubit_hamiltonian(np.eye(2), np.zeros((2, 2, 2, 2)), 0.0, 1, 1, "parity")
+    with pytest.raises(InputError, match="mapping 'superfast' is unknown"):
+        build_qubit_hamiltonian(np.eye(2), np.zeros((2, 2, 2, 2)), 0.0, 1, 1, "superfast")
 
 
 def test_pauli_terms_bit_order():

@@ -7,11 +7,13 @@ import openfermion
 import pytest
 
 from qchemflow.core.memory import sector_dimension
-from qchemflow.quantum.sector import (build_sector, diagonal_values, full_space, map_to_qubits,
-                                      pauli_terms, pauli_terms_from_json, sector_matrix)
+from qchemflow.quantum.encoding import MAPPINGS, encoding_for
+from qchemflow.quantum.sector import (build_sector, diagonal_values, full_space,
+                                      full_space_expectation, pauli_terms, pauli_terms_from_json,
+                                      sector_matrix)
 
 
-@pytest.mark.parametrize("mapping", ["jordan_wigner", "bravyi_kitaev"])
+@pytest.mark.parametrize("mapping", MAPPINGS)
 @pytest.mark.parametrize("n_orbitals, n_alpha, n_beta", [(3, 1, 1), (4, 2, 1), (4, 2, 2)])
 def test_sector_holds_every_state_with_the_counts(mapping, n_orbitals, n_alpha, n_beta):
     n_qubits = 2 * n_orbitals
@@ -20,8 +22,8 @@ def test_sector_holds_every_state_with_the_counts(mapping, n_orbitals, n_alpha, 
     assert sector.dimension == sector_dimension(n_orbitals, n_alpha, n_beta)
     # Each state's qubit index is where the mapped number operators read its occupation.
     for mode in range(n_qubits):
-        number = map_to_qubits(openfermion.FermionOperator(((mode, 1), (mode, 0))), mapping,
-                               n_qubits)
+        number = encoding_for(mapping, n_qubits).map(
+            openfermion.FermionOperator(((mode, 1), (mode, 0))))
         read = diagonal_values(pauli_terms(number, n_qubits), sector.qubit_indices)
         assert np.array_equal(np.rint(read).astype(int), (sector.occupations >> mode) & 1)
     assert len(set(sector.qubit_indices.tolist())) == sector.dimension
@@ -47,10 +49,22 @@ def test_sector_matrix_of_a_number_conserving_operator_equals_openfermion():
     # A hopping plus an interaction term, Hermitian and number conserving, on 3 orbitals.
     fermion = (openfermion.FermionOperator("0^ 2", 0.3) + openfermion.FermionOperator("2^ 0", 0.3)
                + openfermion.FermionOperator("1^ 3^ 3 1", -0.7))
-    for mapping in ("jordan_wigner", "bravyi_kitaev"):
-        qubit = map_to_qubits(fermion, mapping, 6)
+    for mapping in MAPPINGS:
+        qubit = encoding_for(mapping, 6).map(fermion)
         sector = build_sector(mapping, 6, 1, 1)
         full = openfermion.get_sparse_operator(qubit, n_qubits=6).toarray()
         expected = full[np.ix_(sector.qubit_indices, sector.qubit_indices)]
         assert np.abs(sector_matrix(pauli_terms(qubit, 6), sector).toarray() - expected
                       ).max() < 1e-12
+
+
+def test_full_space_expectation_equals_openfermion():
+    # Reference: OpenFermion's sparse matrix of the same operator on a random complex state.
+    operator = (openfermion.QubitOperator("X0 Y1 Z3", 0.25) + openfermion.QubitOperator("Y0 Y2", 0.4)
+                + openfermion.QubitOperator("Z2", -0.5) + openfermion.QubitOperator((), 1.5))
+    operator += openfermion.hermitian_conjugated(operator)
+    state = np.random.default_rng(7).normal(size=(16, 2)) @ np.array([1, 1j])
+    state /= np.linalg.norm(state)
+    expected = np.vdot(state, openfermion.get_sparse_operator(operator, n_qubits=4) @ state).real
+    assert full_space_expectation(pauli_terms(operator, 4), state) == pytest.approx(expected,
+                                                                                  abs=1e-12)

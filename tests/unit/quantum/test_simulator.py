@@ -6,7 +6,8 @@ import pytest
 
 from qchemflow.quantum.ansatz import uccsd
 from qchemflow.quantum.circuits import ansatz_circuit, ansatz_from_circuit
-from qchemflow.quantum.sector import build_sector, jordan_wigner_qubit_indices
+from qchemflow.quantum.encoding import encoding_for
+from qchemflow.quantum.sector import build_sector
 from qchemflow.quantum.simulator import SectorSimulator
 from qchemflow.quantum.vqe import layered_ansatz
 
@@ -33,7 +34,7 @@ def test_state_equals_cirq_simulation(n_orbitals, n_alpha, n_beta):
     decomposed = cirq.Circuit(cirq.decompose(cirq.resolve_parameters(circuit, resolver)))
     state = cirq.Simulator(dtype=np.complex128).simulate(
         decomposed, qubit_order=qubits).final_state_vector
-    indices = jordan_wigner_qubit_indices(sector.occupations, 2 * n_orbitals)
+    indices = encoding_for("jordan_wigner", 2 * n_orbitals).qubit_indices(sector.occupations)
     np.testing.assert_allclose(state[indices], simulator.state(parameters), atol=1e-10)
     assert np.linalg.norm(state[indices]) == pytest.approx(1.0, abs=1e-10)
 

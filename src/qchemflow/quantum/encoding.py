@@ -1,0 +1,216 @@
+"""Fermion-to-qubit encodings as one object, used by the qubit Hamiltonian, the circuits and the
+cost model alike.
+
+Jordan-Wigner, parity and Bravyi-Kitaev are linear encodings: the occupation vector n of the
+spin orbitals (mode k) is stored on the qubits as q = A n over GF(2), with A the encoder matrix
+(the identity, the lower-triangular ones, the Fenwick tree). The encoded image of an operator is
+its Jordan-Wigner image conjugated by the basis permutation U|n> = |A n>, which maps a Pauli
+string X^x Z^z to X^(A x) Z^(A^-T z) exactly (no signs: U permutes basis states). So one
+function encodes every operator (Hamiltonian, S^2, number operators, excitation generators) for
+every encoding, and the reference determinant is the basis state A n_HF.
+
+Jordan-Wigner and Bravyi-Kitaev images are OpenFermion's own (``jordan_wigner``,
+``bravyi_kitaev``); the tests check that the conjugation reproduces OpenFermion's Bravyi-Kitaev
+image term by term and OpenFermion's ``binary_code_transform`` with ``parity_code``, so the three
+encodings share one convention.
+
+Bit conventions: a Pauli mask or a basis-state index has qubit q at bit (n - 1 - q), as in Cirq,
+OpenFermion's sparse matrices and :class:`qchemflow.quantum.sector.PauliTerms`; an occupation
+integer has mode k at bit k.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import openfermion
+
+MAPPINGS = ("jordan_wigner", "bravyi_kitaev", "parity")
+PauliString = tuple[tuple[int, str], ...]
+
+
+def gf2_inverse(matrix: np.ndarray) -> np.ndarray:
+    """Inverse of a square 0/1 matrix over GF(2).
+
+    Raises:
+        ValueError: the matrix is singular over GF(2).
+    """
+    size = matrix.shape[0]
+    work = np.concatenate([matrix.astype(np.uint8) % 2, np.eye(size, dtype=np.uint8)], axis=1)
+    for column in range(size):
+        pivots = np.nonzero(work[column:, column])[0]
+        if pivots.size == 0:
+            raise ValueError("the encoder matrix is singular over GF(2)")
+        pivot = column + int(pivots[0])
+        work[[column, pivot]] = work[[pivot, column]]
+        for row in np.nonzero(work[:, column])[0]:
+            if row != column:
+                work[row] ^= work[column]
+    return work[:, size:]
+
+
+def row_masks(matrix: np.ndarray) -> tuple[int, ...]:
+    """Row j of a 0/1 matrix as a mask with column k at bit (n - 1 - k)."""
+    size = matrix.shape[1]
+    return tuple(int(sum(1 << (size - 1 - k) for k in np.nonzero(row)[0])) for row in matrix)
+
+
+def apply_masks(rows: tuple[int, ...], vector: int) -> int:
+    """The GF(2) product of the matrix with ``rows`` and a vector, both in the mask convention."""
+    size = len(rows)
+    result = 0
+    for j, row in enumerate(rows):
+        if (row & vector).bit_count() & 1:
+            result |= 1 << (size - 1 - j)
+    return result
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """One fermion-to-qubit encoding on ``n_qubits`` qubits (one per spin orbital).
+
+    ``encoder_rows`` are the rows of A (q = A n) and ``decoder_rows`` those of A^-1, as masks;
+    ``dual_rows`` are the rows of A^-T (how Z strings transform).
+    """
+
+    mapping: str
+    n_qubits: int
+    encoder_rows: tuple[int, ...]
+    decoder_rows: tuple[int, ...]
+    dual_rows: tuple[int, ...]
+
+    def qubit_indices(self, occupations: np.ndarray) -> np.ndarray:
+        """Basis-state indices of occupation integers (mode k at bit k)."""
+        occupations = np.asarray(occupations, dtype=np.int64)
+        n = self.n_qubits
+        modes = np.zeros_like(occupations)
+        for mode in range(n):
+            modes |= ((occupations >> mode) & 1) << (n - 1 - mode)
+        indices = np.zeros_like(occupations)
+        for j, row in enumerate(self.encoder_rows):
+            bits = np.bitwise_count(np.bitwise_and(modes, row)).astype(np.int64) & 1
+            indices |= bits << (n - 1 - j)
+        return indices
+
+    def reference_qubits(self, occupied_modes: tuple[int, ...]) -> tuple[int, ...]:
+        """The qubits set to 1 in the encoded determinant with these modes occupied."""
+        index = int(self.qubit_indices(np.array([sum(1 << mode for mode in occupied_modes)]))[0])
+        return tuple(q for q in range(self.n_qubits) if index >> (self.n_qubits - 1 - q) & 1)
+
+    def occupied_modes(self, reference_qubits: tuple[int, ...]) -> tuple[int, ...]:
+        """The occupied modes of the basis state with ``reference_qubits`` set (the inverse)."""
+        index = sum(1 << (self.n_qubits - 1 - q) for q in reference_qubits)
+        modes = apply_masks(self.decoder_rows, index)
+        return tuple(k for k in range(self.n_qubits) if modes >> (self.n_qubits - 1 - k) & 1)
+
+    def encode_string(self, string: PauliString) -> tuple[PauliString, complex]:
+        """U P U^dagger for a Jordan-Wigner Pauli string P: ``(string, phase)`` with phase ±1."""
+        n = self.n_qubits
+        x_mask = z_mask = 0
+        for qubit, pauli in string:
+            bit = 1 << (n - 1 - qubit)
+            x_mask |= bit if pauli in "XY" else 0
+            z_mask |= bit if pauli in "ZY" else 0
+        y_count = (x_mask & z_mask).bit_count()
+        new_x = apply_masks(self.encoder_rows, x_mask)
+        new_z = apply_masks(self.dual_rows, z_mask)
+        new_y = (new_x & new_z).bit_count()
+        # P = i^y X^x Z^z, and the encoded X^x' Z^z' = (-i)^y' P'.
+        phase = (1j ** y_count) * ((-1j) ** new_y)
+        encoded = tuple((q, "Y" if (new_x & new_z) >> (n - 1 - q) & 1 else
+                         "X" if new_x >> (n - 1 - q) & 1 else "Z")
+                        for q in range(n) if (new_x | new_z) >> (n - 1 - q) & 1)
+        return encoded, phase
+
+    def encode_jordan_wigner(self, operator: Any) -> Any:
+        """The encoded image of a Jordan-Wigner ``QubitOperator``."""
+        if self.mapping == "jordan_wigner":
+            return operator
+        encoded = openfermion.QubitOperator()
+        for string, coefficient in operator.terms.items():
+            new_string, phase = self.encode_string(string)
+            encoded += openfermion.QubitOperator(new_string, coefficient * phase)
+        return encoded
+
+    def map(self, fermion_operator: Any) -> Any:
+        """The encoded image of a ``FermionOperator`` or ``InteractionOperator``.
+
+        Jordan-Wigner and Bravyi-Kitaev are OpenFermion's; parity is the conjugated
+        Jordan-Wigner image (OpenFermion's ``binary_code_transform`` gives the same operator, far
+        more slowly).
+        """
+        if self.mapping == "bravyi_kitaev":
+            if isinstance(fermion_operator, openfermion.InteractionOperator):
+                fermion_operator = openfermion.get_fermion_operator(fermion_operator)
+            return openfermion.bravyi_kitaev(fermion_operator, n_qubits=self.n_qubits)
+        return self.encode_jordan_wigner(openfermion.jordan_wigner(fermion_operator))
+
+    def excitation_rotations(self, creation: tuple[int, ...], annihilation: tuple[int, ...]
+                             ) -> tuple[tuple[PauliString, float], ...]:
+        """``T - T^dagger = i * sum_k w_k P_k`` in this encoding: the (P_k, w_k), sorted."""
+        return encoded_rotations(self, creation, annihilation)
+
+
+@functools.lru_cache(maxsize=None)
+def jordan_wigner_rotations(creation: tuple[int, ...], annihilation: tuple[int, ...]
+                            ) -> tuple[tuple[PauliString, float], ...]:
+    """``T - T^dagger = i * sum_k w_k P_k`` under Jordan-Wigner: the (P_k, w_k), sorted."""
+    term = tuple((mode, 1) for mode in creation) + tuple((mode, 0) for mode in annihilation)
+    operator = openfermion.FermionOperator(term)
+    generator = openfermion.jordan_wigner(operator - openfermion.hermitian_conjugated(operator))
+    return tuple(sorted((pauli, float(np.imag(coefficient)))
+                        for pauli, coefficient in generator.terms.items()))
+
+
+@functools.lru_cache(maxsize=None)
+def encoded_rotations(encoding: Encoding, creation: tuple[int, ...],
+                      annihilation: tuple[int, ...]) -> tuple[tuple[PauliString, float], ...]:
+    """The excitation generator's Pauli rotations in ``encoding`` (see :meth:`Encoding.
+    excitation_rotations`). The strings commute (U preserves commutation)."""
+    rotations = []
+    for string, weight in jordan_wigner_rotations(creation, annihilation):
+        encoded, phase = encoding.encode_string(string)
+        rotations.append((encoded, weight * float(np.real(phase))))
+    return tuple(sorted(rotations))
+
+
+def encoder_matrix(mapping: str, n_qubits: int) -> np.ndarray:
+    """The encoder matrix A (q = A n over GF(2)) of ``mapping``.
+
+    Bravyi-Kitaev's is read off OpenFermion's mapped number operators, n_k = (1 - Z_{S_k}) / 2:
+    row k of A^-1 is S_k; so the sector and the reference follow OpenFermion's convention.
+
+    Raises:
+        ValueError: unknown mapping.
+    """
+    if mapping == "jordan_wigner":
+        return np.eye(n_qubits, dtype=np.uint8)
+    if mapping == "parity":
+        return np.tril(np.ones((n_qubits, n_qubits), dtype=np.uint8))
+    if mapping == "bravyi_kitaev":
+        decoder = np.zeros((n_qubits, n_qubits), dtype=np.uint8)
+        for mode in range(n_qubits):
+            number = openfermion.bravyi_kitaev(
+                openfermion.FermionOperator(((mode, 1), (mode, 0))), n_qubits=n_qubits)
+            strings = [string for string in number.terms if string]
+            if len(strings) != 1 or any(pauli != "Z" for _, pauli in strings[0]):
+                raise ValueError("Bravyi-Kitaev number operator is not one Z string")
+            decoder[mode, [qubit for qubit, _ in strings[0]]] = 1
+        return gf2_inverse(decoder)
+    raise ValueError(f"unknown mapping '{mapping}'; use one of {', '.join(MAPPINGS)}")
+
+
+@functools.lru_cache(maxsize=None)
+def encoding_for(mapping: str, n_qubits: int) -> Encoding:
+    """The :class:`Encoding` of ``mapping`` on ``n_qubits`` qubits.
+
+    Raises:
+        ValueError: unknown mapping.
+    """
+    encoder = encoder_matrix(mapping, n_qubits)
+    decoder = gf2_inverse(encoder)
+    return Encoding(mapping, n_qubits, row_masks(encoder), row_masks(decoder),
+                    row_masks(decoder.T))
