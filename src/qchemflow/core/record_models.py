@@ -230,6 +230,8 @@ class VQERecord(Record):
     sector_dimension: int
     memory_estimate_mb: float
     circuit: CircuitRecord
+    reference_qubits: list[int]
+    gates: list[dict[str, Any]]
     optimisation_wall_s: float
     wall_s: float
     # UCCSD and k-UpCCGSD

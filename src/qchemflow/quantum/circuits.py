@@ -272,3 +272,58 @@ def circuit_statistics(circuit: cirq.Circuit) -> dict[str, int]:
                 n_two_qubit_gates += kind == "CNOT"
     return {"n_qubits": len(circuit.all_qubits()), "depth": depth, "n_gates": n_gates,
             "n_two_qubit_gates": n_two_qubit_gates, "n_excitation_gates": n_excitations}
+
+
+def circuit_gates(circuit: cirq.Circuit) -> list[dict[str, Any]]:
+    """The parameterised gates of an ansatz circuit, in order, as JSON-ready objects (what
+    ``vqe.json`` records so that later stages rebuild the circuit exactly).
+
+    An excitation is ``{"creation", "annihilation", "coefficient", "parameter"}``; a Pauli
+    rotation (qubit ADAPT) is ``{"pauli": "X0 Y1", "parameter"}``.
+
+    Raises:
+        TypeError: a gate that is neither, or an angle that is not one parameter symbol.
+    """
+    gates: list[dict[str, Any]] = []
+    for operation in circuit.all_operations():
+        gate = operation.gate
+        if gate == cirq.X:
+            continue
+        if not isinstance(gate, (ExcitationGate, PauliRotationGate)) or not isinstance(
+                gate.angle, sympy.Symbol):
+            raise TypeError(f"unsupported operation {operation}")
+        parameter = int(str(gate.angle).removeprefix("theta_"))
+        if isinstance(gate, ExcitationGate):
+            gates.append({"creation": list(gate.excitation.creation),
+                          "annihilation": list(gate.excitation.annihilation),
+                          "coefficient": gate.excitation.coefficient, "parameter": parameter})
+        else:
+            gates.append({"pauli": " ".join(f"{pauli}{qubit}" for qubit, pauli in gate.string),
+                          "parameter": parameter})
+    return gates
+
+
+def circuit_from_gates(gates: list[dict[str, Any]], reference_qubits: tuple[int, ...],
+                       n_qubits: int, mapping: str) -> cirq.Circuit:
+    """Rebuild the parameterised circuit from :func:`circuit_gates` and the encoded reference."""
+    encoding = encoding_for(mapping, n_qubits)
+    qubits = cirq.LineQubit.range(n_qubits)
+    operations: list[cirq.Operation] = [cirq.X(qubits[qubit]) for qubit in reference_qubits]
+    for entry in gates:
+        symbol = sympy.Symbol(f"theta_{entry['parameter']}")
+        gate: ExcitationGate | PauliRotationGate
+        if "pauli" in entry:
+            string = tuple((int(factor[1:]), factor[0]) for factor in entry["pauli"].split())
+            gate = PauliRotationGate(string, symbol)
+        else:
+            excitation = Excitation(tuple(entry["creation"]), tuple(entry["annihilation"]),
+                                    int(entry["parameter"]), float(entry["coefficient"]))
+            gate = ExcitationGate(excitation, symbol, encoding)
+        operations.append(gate.on(*qubits[gate.first_qubit:gate.first_qubit + gate.span]))
+    return cirq.Circuit(operations)
+
+
+def reference_qubits_of(circuit: cirq.Circuit) -> tuple[int, ...]:
+    """The qubits the circuit's X preparation sets."""
+    return tuple(sorted(operation.qubits[0].x  # type: ignore[attr-defined]
+                        for operation in circuit.all_operations() if operation.gate == cirq.X))

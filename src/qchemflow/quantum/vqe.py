@@ -289,6 +289,8 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
         "sector_dimension": sector.dimension,
         "memory_estimate_mb": estimate,
         "circuit": statistics,
+        "reference_qubits": list(circuits.reference_qubits_of(circuit)),
+        "gates": circuits.circuit_gates(circuit),
         "optimisation_wall_s": optimisation_s,
         "wall_s": time.perf_counter() - start,
     }

@@ -74,3 +74,21 @@ def test_parameter_counts():
     # the spin-adapted singlet UCCSD (OpenFermion's uccsd_singlet_paramsize) has 44.
     assert spin_orbital_uccsd(6, 2, 2).n_parameters == 92
     assert uccsd(6, 2, 2).n_parameters == 44
+
+
+@pytest.mark.parametrize("mapping", ["jordan_wigner", "bravyi_kitaev", "parity"])
+def test_recorded_gates_rebuild_the_same_circuit(mapping):
+    from qchemflow.quantum.circuits import (circuit_from_gates, circuit_gates,
+                                            pauli_rotation_circuit, reference_qubits_of)
+
+    circuit = ansatz_circuit(uccsd(3, 1, 1), mapping)
+    rebuilt = circuit_from_gates(circuit_gates(circuit), reference_qubits_of(circuit), 6, mapping)
+    angles = {f"theta_{k}": 0.1 * (k + 1) for k in range(uccsd(3, 1, 1).n_parameters)}
+    np.testing.assert_allclose(cirq.resolve_parameters(rebuilt, angles).unitary(),
+                               cirq.resolve_parameters(circuit, angles).unitary(), atol=1e-12)
+    assert circuit_gates(rebuilt) == circuit_gates(circuit)
+    rotations = pauli_rotation_circuit(4, (0, 1), [((0, "X"), (2, "Y")), ((1, "Y"), (3, "X"))])
+    again = circuit_from_gates(circuit_gates(rotations), (0, 1), 4, "jordan_wigner")
+    angles = {"theta_0": 0.3, "theta_1": -0.2}
+    np.testing.assert_allclose(cirq.resolve_parameters(again, angles).unitary(),
+                               cirq.resolve_parameters(rotations, angles).unitary(), atol=1e-12)
