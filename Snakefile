@@ -1,5 +1,5 @@
 # qchemflow: molecules -> geometry -> SCF -> active space -> classical references
-#            -> qubit Hamiltonian -> VQE -> summary, plots and report.
+#            -> qubit Hamiltonian -> VQE -> hardware costs -> summary, plots and report.
 # Run with `make run`, or `snakemake --cores all` inside the project's environment.
 from snakemake.utils import min_version
 
@@ -19,6 +19,7 @@ include: "workflow/rules/active_space.smk"
 include: "workflow/rules/references.smk"
 include: "workflow/rules/qubits.smk"
 include: "workflow/rules/vqe.smk"
+include: "workflow/rules/hardware.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/reactions.smk"
 include: "workflow/rules/scans.smk"

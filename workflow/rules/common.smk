@@ -166,6 +166,14 @@ def vqe_runtime(wildcards, attempt):
     return resources.vqe_runtime_minutes(molecule(wildcards), attempt)
 
 
+def hardware_mem_mb(wildcards, attempt):
+    return resources.hardware_request_mb(molecule(wildcards), attempt)
+
+
+def hardware_runtime(wildcards, attempt):
+    return resources.hardware_runtime_minutes(molecule(wildcards), attempt)
+
+
 def pyscf_threads(wildcards):
     return resources.pyscf_threads(molecule(wildcards))
 

@@ -9,6 +9,7 @@ rule report:
                 "results/{id}/references.json",
                 "results/{id}/qubit_hamiltonian.json",
                 "results/{id}/vqe.json",
+                "results/{id}/hardware.json",
             ],
             id=molecule_ids(),
         ),

@@ -116,3 +116,12 @@ def sector_hamiltonian_memory_mb(dimension: int, patterns: int) -> float:
     built) and the simulator's state vectors, in MB."""
     matrix = dimension * min(patterns, dimension) * BYTES_PER_SPARSE_ENTRY
     return (matrix + STATE_COPIES * dimension * BYTES_PER_FLOAT) / 1e6
+
+
+STATE_VECTOR_COPIES = 6  # state, basis-rotated copy, probabilities and the simulator's work space
+
+
+def state_vector_memory_mb(n_qubits: int) -> float:
+    """The hardware stage's full state vectors (complex128 over all 2^n outcomes, a device's
+    view of the state)."""
+    return STATE_VECTOR_COPIES * 16 * (1 << n_qubits) / 1e6

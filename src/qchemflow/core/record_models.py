@@ -245,6 +245,115 @@ class VQERecord(Record):
     adapt_gradient_norm: float | None = None
 
 
+class CompiledRecord(BaseModel):
+    """One gate set's compiled circuit (``hardware.json`` ``compiled``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gate_set: str
+    n_qubits: int
+    two_qubit_gates: int
+    single_qubit_gates: int
+    depth: int
+    two_qubit_depth: int
+    swaps_line: int | None
+    swaps_grid: int | None
+    two_qubit_gates_line: int | None
+    two_qubit_gates_grid: int | None
+    depth_line: int | None
+    depth_grid: int | None
+    duration_s: float
+    duration_unrouted_s: float
+    grid_shape: tuple[int, int] | None
+    wall_s: float
+
+
+class MeasurementRecord(BaseModel):
+    """The measurement groups, the shot budget and its sampled check (``hardware.json``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    grouping: str
+    n_terms: int
+    n_groups: int
+    target_error_hartree: float
+    shots_for_chemical_accuracy: int
+    shots_per_group: list[int]
+    group_standard_deviations: list[float]
+    predicted_std_mha: float
+    one_norm_shots: int
+    exact_energy: float
+    repeats: int
+    sampled_energies: list[float]
+    sampled_mean: float
+    sampled_std_mha: float
+
+
+class ProviderCostRecord(BaseModel):
+    """One provider's price of one energy and of the VQE (``hardware.json`` ``cost``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    device: str
+    gate_set: str
+    energy_usd: float
+    qpu_seconds: float
+    energy_tasks: int
+    energy_shots: int
+    energy_hqc: float
+    vqe_usd: float
+    vqe_qpu_seconds: float
+    source: str
+    date: str
+
+
+class FaultTolerantRecord(BaseModel):
+    """Phase estimation on the double-factorised Hamiltonian (``hardware.json``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    n_orbitals: int
+    n_spin_orbitals: int
+    logical_qubits: int
+    toffolis: int
+    toffolis_per_step: int
+    walk_steps: int
+    lambda_hartree: float
+    lambda_one_body: float
+    lambda_two_body: float
+    rank: int
+    eigenvectors: int
+    threshold: float
+    eri_max_abs_error: float
+    eri_frobenius_error: float
+    accuracy_hartree: float
+    chi: int
+    beta: int
+    method: str
+
+
+class HardwareRecord(Record):
+    """``hardware.json``: what the VQE's final circuit needs and costs on real hardware."""
+
+    encoding: dict[str, Any]
+    n_qubits: int
+    tapered_qubits: int
+    tapering: bool
+    device_qubits: int
+    symmetries: list[str]
+    removed_qubits: list[int]
+    circuit_check: dict[str, Any]
+    compiled: dict[str, CompiledRecord]
+    measurement: MeasurementRecord
+    vqe_energy_evaluations: int
+    cost: dict[str, ProviderCostRecord]
+    fault_tolerant: FaultTolerantRecord
+    gate_times: dict[str, dict[str, Any]]
+    classical_core: dict[str, Any]
+    memory_estimate_mb: float
+    wall_s: float
+
+
 RECORD_MODELS: dict[str, type[Record]] = {
     "geometry": GeometryRecord,
     "scf": SCFRecord,
@@ -252,10 +361,12 @@ RECORD_MODELS: dict[str, type[Record]] = {
     "references": ReferencesRecord,
     "qubits": QubitHamiltonianRecord,
     "vqe": VQERecord,
+    "hardware": HardwareRecord,
 }
 RECORD_FILES = {"geometry": "geometry.json", "scf": "scf.json",
                 "active_space": "active_space.json", "references": "references.json",
-                "qubits": "qubit_hamiltonian.json", "vqe": "vqe.json"}
+                "qubits": "qubit_hamiltonian.json", "vqe": "vqe.json",
+                "hardware": "hardware.json"}
 
 
 def validate_record(record: dict[str, Any], where: str) -> None:

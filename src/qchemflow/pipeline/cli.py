@@ -36,6 +36,9 @@ STAGE_ARGUMENTS = {
                ("active-space-json", "fcidump", "output-json")),
     "vqe": ("VQE on the qubit Hamiltonian only: vqe.json", "VQESettings",
             ("qubit-hamiltonian-json", "output-json")),
+    "hardware": ("compiled circuits, shots, prices, fault-tolerant cost: hardware.json",
+                 "HardwareSettings",
+                 ("qubit-hamiltonian-json", "vqe-json", "fcidump", "output-json")),
 }
 STAGE_COMMANDS = tuple(STAGE_ARGUMENTS)
 
@@ -161,7 +164,7 @@ def run_stage(arguments: argparse.Namespace) -> None:
     from qchemflow.chemistry.geometry import GeometrySettings
     from qchemflow.chemistry.references import ReferenceSettings
     from qchemflow.chemistry.scf import SCFSettings
-    from qchemflow.quantum.settings import QubitSettings, VQESettings
+    from qchemflow.quantum.settings import HardwareSettings, QubitSettings, VQESettings
 
     _set_threads(arguments.threads)
     run = RunSettings(arguments.threads, arguments.memory_mb)
@@ -192,6 +195,11 @@ def run_stage(arguments: argparse.Namespace) -> None:
         stages.vqe_stage(arguments.qubit_hamiltonian_json,
                          settings_from_json(VQESettings, arguments.settings), run, origin,
                          arguments.output_json, arguments.checkpoint, run_file.checkpoint_every)
+    elif command == "hardware":
+        stages.hardware_stage(arguments.qubit_hamiltonian_json, arguments.vqe_json,
+                              arguments.fcidump,
+                              settings_from_json(HardwareSettings, arguments.settings), run,
+                              origin, arguments.output_json)
 
 
 def run(arguments: argparse.Namespace) -> None:

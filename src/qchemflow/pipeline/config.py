@@ -85,11 +85,15 @@ def _default_text(value: Any) -> str:
 
 def config_table(schema: dict[str, Any], prefix: str = "") -> list[str]:
     """The README's configuration table rows (Markdown), one per leaf key of the schema:
-    ``| `key` | `default` | description |``. The README's table is this, checked by a test."""
+    ``| `key` | `default` | description |``. The README's table is this, checked by a test.
+    A key whose default is a table (``x-readme-default``) is one row that says where it is."""
     rows = []
     for key, subschema in schema.get("properties", {}).items():
         name = f"{prefix}{key}"
-        if subschema.get("type") == "object" and "properties" in subschema:
+        if "x-readme-default" in subschema:
+            rows.append(f"| `{name}` | {subschema['x-readme-default']} | "
+                        f"{subschema.get('description', '')} |")
+        elif subschema.get("type") == "object" and "properties" in subschema:
             rows += config_table(subschema, f"{name}.")
         else:
             rows.append(f"| `{name}` | `{_default_text(subschema.get('default'))}` | "

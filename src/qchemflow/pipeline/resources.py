@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from qchemflow.core.memory import (active_integrals_memory_mb, coupled_cluster_memory_mb,
                                    fci_memory_mb, integral_memory_mb, mp2_memory_mb,
-                                   sector_dimension, sector_hamiltonian_memory_mb)
+                                   sector_dimension, sector_hamiltonian_memory_mb,
+                                   state_vector_memory_mb)
 from qchemflow.chemistry.molecules import MoleculeSpec
 from qchemflow.core.spin import alpha_beta, occupied_virtual
 
@@ -21,6 +22,8 @@ MAX_PYSCF_THREADS = 8
 # whole references job of 2-pyridone in cc-pVDZ (o = 18, v = 98: 1.1e12 by this count) took 158 s
 # on one thread of this project's 2-core machine, 7e9 per second; runtime_minutes adds a factor 3.
 CCSD_ITERATIONS = 20
+# The hardware stage: seconds per (o v)^2 at 12 qubits (LiH: 100 s for (2 * 4)^2).
+HARDWARE_SECONDS = 1.6
 FLOPS_PER_THREAD = 5e9
 
 
@@ -113,6 +116,24 @@ def vqe_request_mb(molecule: MoleculeSpec, attempt: int = 1) -> int:
 def vqe_runtime_minutes(molecule: MoleculeSpec, attempt: int = 1) -> int:
     """The qubits and vqe jobs' time limit."""
     return runtime_minutes(active_sector_dimension(molecule) / 2000, attempt)
+
+
+def hardware_request_mb(molecule: MoleculeSpec, attempt: int = 1) -> int:
+    """The hardware job's memory: the process and the full state vector's copies (the same
+    estimate as the stage's guard), untapered (an upper bound)."""
+    n_qubits = 2 * molecule.n_active_orbitals
+    return int((BASE_MEMORY_MB + state_vector_memory_mb(n_qubits)) * attempt)
+
+
+def hardware_runtime_minutes(molecule: MoleculeSpec, attempt: int = 1) -> int:
+    """The hardware job's time limit: compilation and routing dominate, and scale with the
+    excitation gates (about (o v)^2) times the qubits. Measured: LiH (o = 2, v = 4 spatial
+    orbitals, 12 qubits) took 100 s on this project's machine."""
+    n_alpha, n_beta = alpha_beta(molecule.n_active_electrons, molecule.spin)
+    occupied = max(n_alpha, n_beta)
+    virtual = molecule.n_active_orbitals - min(n_alpha, n_beta)
+    n_qubits = 2 * molecule.n_active_orbitals
+    return runtime_minutes(HARDWARE_SECONDS * (occupied * virtual) ** 2 * n_qubits / 12, attempt)
 
 
 def pyscf_threads(molecule: MoleculeSpec) -> int:

@@ -24,7 +24,7 @@ from qchemflow.core.errors import InputError
 from qchemflow.core.files import write_text_atomic
 from qchemflow.core.provenance import RunProvenance, config_hash
 from qchemflow.core.settings import settings_to_json
-from qchemflow.quantum.settings import QubitSettings, VQESettings
+from qchemflow.quantum.settings import HardwareSettings, QubitSettings, VQESettings
 
 # check_spectrum: auto diagonalises the qubit Hamiltonian's sector only up to this many qubits.
 AUTO_CHECK_SPECTRUM_MAX_QUBITS = 16
@@ -85,6 +85,16 @@ def vqe_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> VQESettings:
                        adapt["pool"])
 
 
+def hardware_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> HardwareSettings:
+    """The hardware stage's settings: tapering, excitation circuits, the shot target, the gate
+    times and the price tables."""
+    hardware = config["hardware"]
+    return HardwareSettings(config["tapering"], config["excitation_circuit"],
+                            hardware["target_error_hartree"], hardware["repeats"], config["seed"],
+                            hardware["gate_times"], hardware["providers"],
+                            hardware["fault_tolerant_threshold"], hardware["classical_core"])
+
+
 STAGE_SETTINGS: dict[str, Callable[[MoleculeSpec, dict[str, Any]], Any]] = {
     "geometry": geometry_settings,
     "scf": scf_settings,
@@ -92,6 +102,7 @@ STAGE_SETTINGS: dict[str, Callable[[MoleculeSpec, dict[str, Any]], Any]] = {
     "references": reference_settings,
     "qubits": qubit_settings,
     "vqe": vqe_settings,
+    "hardware": hardware_settings,
 }
 
 

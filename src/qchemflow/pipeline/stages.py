@@ -34,7 +34,7 @@ from qchemflow.core.provenance import RunProvenance, provenance, text_hash
 from qchemflow.core.records import (failure_record, read_record, stage_record, upstream_failure,
                                     write_record)
 from qchemflow.core.settings import RunSettings
-from qchemflow.quantum.settings import QubitSettings, VQESettings
+from qchemflow.quantum.settings import HardwareSettings, QubitSettings, VQESettings
 
 logger = logging.getLogger(__name__)
 
@@ -239,3 +239,26 @@ def vqe_stage(qubit_hamiltonian_json: str | Path, settings: VQESettings, run: Ru
                            origin, compute)
     log.remove()
     return record
+
+
+def hardware_stage(qubit_hamiltonian_json: str | Path, vqe_json: str | Path,
+                   fcidump: str | Path, settings: HardwareSettings, run: RunSettings,
+                   origin: RunProvenance, output_json: str | Path) -> dict[str, Any]:
+    """Compile, measure and price the VQE's final circuit; write ``hardware.json``.
+
+    Reads the qubit Hamiltonian, the VQE record and the active-space FCIDUMP (for the
+    fault-tolerant estimate), never the classical references.
+    """
+    from qchemflow.quantum.hardware import hardware_fields
+
+    qubit_record = read_record(qubit_hamiltonian_json)
+
+    def compute() -> dict[str, Any]:
+        vqe_record = read_record(vqe_json)
+        hamiltonian = active_space_module.read_active_hamiltonian(fcidump)
+        return hardware_fields(qubit_record["terms"], qubit_record["mapping"],
+                               int(qubit_record["n_qubits"]), vqe_record, hamiltonian.h1,
+                               hamiltonian.h2, settings, run.memory_mb)
+
+    return guarded_stage("hardware", qubit_record["id"], [qubit_hamiltonian_json, vqe_json],
+                         output_json, [], origin, compute)

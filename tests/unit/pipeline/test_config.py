@@ -30,7 +30,9 @@ def test_defaults_are_filled():
     ({"cartesian": "maybe"}, "cartesian"),
     ({"active_space": {"electrons": -2}}, "active_space.electrons"),
     ({"references": ["ccsdtq"]}, "references.0"),
-    ({"mapping": "parity"}, "mapping"),
+    ({"mapping": "superfast"}, "mapping"),
+    ({"hardware": {"providers": {"x": {"device": "d"}}}}, "hardware.providers.x"),
+    ({"excitation_circuit": "fast"}, "excitation_circuit"),
     ({"scf": {"conv_tol": 0.1}}, "scf.conv_tol"),
 ])
 def test_wrong_value_names_the_key(config, key):
