@@ -15,6 +15,7 @@ import jinja2
 
 from qchemflow.analysis.relative_energies import (CHEMICAL_ACCURACY_KCAL_MOL, REPORTED_METHODS,
                                                   read_reactions, reaction_verdict)
+from qchemflow.analysis.hardware_costs import hardware_sentence
 from qchemflow.analysis.scans import plot_scan, read_scan, scan_verdict
 from qchemflow.core.errors import InputError
 from qchemflow.core.files import write_text_atomic
@@ -52,6 +53,18 @@ TABLE_COLUMNS: dict[str, tuple[str, str]] = {
     "energy_evaluations": ("energy evaluations", "energies the optimizer asked for"),
     "vqe_wall_s": ("VQE wall time (s)", "wall time of the VQE stage"),
 }
+# The hardware table (summary.csv names): what the quantum route needs per molecule.
+HARDWARE_TABLE = (
+    ("id", "id"), ("n_qubits", "qubits"), ("tapered_qubits", "after tapering"),
+    ("cz_two_qubit_gates", "CZ"), ("sqrt_iswap_two_qubit_gates", "√iSWAP"),
+    ("xx_two_qubit_gates", "XX (ions)"), ("cz_swaps_grid", "SWAPs on a grid"),
+    ("cz_swaps_line", "SWAPs on a line"), ("measurement_groups", "measurement groups"),
+    ("shots_chemical_accuracy", "shots per energy"), ("energy_qpu_seconds", "QPU s per energy"),
+    ("energy_usd", "USD per energy (cheapest)"), ("cheapest_provider", "cheapest provider"),
+    ("vqe_usd", "USD per VQE"), ("ft_toffolis", "fault-tolerant Toffolis"),
+    ("ft_logical_qubits", "logical qubits"), ("ccsd_t_active_wall_s", "CCSD(T) s"),
+    ("ccsd_t_active_usd", "CCSD(T) USD"),
+)
 ENERGY_COLUMNS = frozenset({"hf", "ccsd_t_active", "casci", "vqe"})
 NUMERIC_COLUMNS = frozenset(TABLE_COLUMNS) - {"id", "status", "formula", "scf_stability",
                                               "chemical_accuracy"}
@@ -66,14 +79,14 @@ def method_errors(row: dict[str, Any]) -> dict[str, float]:
             for key, label in COMPARED_METHODS if row.get(key) is not None}
 
 
-def _new_axes(width: float) -> tuple[Any, Any]:
-    """A figure and axes drawn off-screen."""
+def _new_axes(width: float, panels: int = 1) -> tuple[Any, Any]:
+    """A figure and its axes (one per panel, side by side) drawn off-screen."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    return plt.subplots(figsize=(width, 4.5))
+    return plt.subplots(1, panels, figsize=(width, 4.5))
 
 
 def _finish(figure: Any, axes: Any, path: Path) -> None:
@@ -142,6 +155,37 @@ def plot_reaction_errors(rows: list[dict[str, Any]], path: Path) -> None:
     axes.set_ylabel("ΔE − reference (kcal/mol)")
     axes.set_title("Relative energies against the reference")
     _save(figure, axes, path)
+
+
+def plot_hardware(rows: list[dict[str, Any]], path: Path) -> None:
+    """Shots and price per energy against the device's qubits, across the batch."""
+    points = [row for row in rows if row.get("shots_chemical_accuracy") not in (None, "")]
+    figure, (shots_axes, price_axes) = _new_axes(11.0, panels=2)
+    qubits = [int(row["device_qubits"]) for row in points]
+    shots_axes.scatter(qubits, [float(row["shots_chemical_accuracy"]) for row in points],
+                       label="variance-optimal groups")
+    shots_axes.scatter(qubits, [float(row["one_norm_shots"]) for row in points], marker="x",
+                       label="one-norm bound")
+    shots_axes.set(xlabel="qubits on the device", ylabel=f"shots for {CHEMICAL_ACCURACY_MHA:g} mHa")
+    price_axes.scatter(qubits, [float(row["energy_usd"]) for row in points],
+                       label="cheapest provider")
+    price_axes.scatter(qubits, [float(row["energy_usd_highest"]) for row in points], marker="x",
+                       label="most expensive provider")
+    price_axes.set(xlabel="qubits on the device", ylabel="USD per energy")
+    if points:
+        shots_axes.set_yscale("log")
+        price_axes.set_yscale("log")
+    else:
+        shots_axes.text(0.5, 0.5, "no hardware estimates", ha="center",
+                        transform=shots_axes.transAxes)
+    for row, x in zip(points, qubits):
+        shots_axes.annotate(str(row["id"]), (x, float(row["shots_chemical_accuracy"])),
+                            fontsize="x-small")
+    shots_axes.set_title("Shots for one energy")
+    price_axes.set_title("Price of one energy")
+    price_axes.legend(fontsize=8)
+    price_axes.grid(True, which="both", alpha=0.3)
+    _save(figure, shots_axes, path)
 
 
 def plot_convergence(traces: dict[str, tuple[list[float], float]], path: Path) -> None:
@@ -240,7 +284,17 @@ def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: di
         "reactions": [reaction_context(row) for row in reactions or []],
         "reaction_methods": [label for _, label in REPORTED_METHODS],
         "scans": list(scans or []),
+        "hardware_columns": [label for _, label in HARDWARE_TABLE],
+        "hardware": [hardware_table_row(row) for row in rows
+                     if row.get("shots_chemical_accuracy") not in (None, "")],
+        "hardware_sentences": [hardware_sentence(row) for row in rows],
     }
+
+
+def hardware_table_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One molecule's hardware figures as table cells."""
+    return {"id": str(row["id"]),
+            "cells": [format_value(key, row.get(key)) for key, _ in HARDWARE_TABLE[1:]]}
 
 
 def reaction_context(row: dict[str, Any]) -> dict[str, Any]:
@@ -308,8 +362,9 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
                                                   "gradient_tolerance", "simulator", "seed")
                         if key in vqe}
     plot_convergence(traces, plots / "convergence.png")
+    plot_hardware(rows, plots / "hardware.png")
     page = Path(html_path)
-    plot_files = ["errors.png", "convergence.png"]
+    plot_files = ["errors.png", "convergence.png", "hardware.png"]
     reactions = read_reactions(reactions_csv) if reactions_csv else None
     if reactions is not None:
         plot_reaction_errors(reactions, plots / "reactions.png")

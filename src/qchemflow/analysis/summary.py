@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from qchemflow.analysis.hardware_costs import hardware_columns
 from qchemflow.core.files import write_text_atomic
 from qchemflow.core.record_models import RECORD_FILES
 from qchemflow.core.records import METHOD_ORDER, read_record
@@ -14,6 +15,14 @@ from qchemflow.core.units import (CHEMICAL_ACCURACY_MHA, HARTREE_TO_MILLIHARTREE
                                   error_millihartree)
 
 STAGES = tuple(RECORD_FILES)
+HARDWARE_COLUMNS = (
+    "tapered_qubits", "device_qubits", "cz_two_qubit_gates", "sqrt_iswap_two_qubit_gates",
+    "xx_two_qubit_gates", "cz_swaps_grid", "cz_swaps_line", "measurement_groups",
+    "shots_chemical_accuracy", "one_norm_shots", "sampled_std_mha", "cheapest_provider",
+    "energy_usd", "energy_usd_highest", "energy_qpu_seconds", "vqe_usd", "vqe_energies",
+    "ft_logical_qubits", "ft_toffolis", "ccsd_t_active_wall_s", "ccsd_t_active_usd",
+    "hardware_wall_s",
+)
 COLUMNS = (
     "id", "status", "formula", "charge", "multiplicity", "n_electrons", "basis",
     "n_basis_functions", "scf_stability", "active_electrons", "active_orbitals", "n_qubits",
@@ -23,7 +32,7 @@ COLUMNS = (
     "n_two_qubit_gates", "circuit_depth", "vqe_iterations", "energy_evaluations",
     "gradient_evaluations", "vqe_converged", "vqe_s2",
     "scf_wall_s", "active_space_wall_s", "references_wall_s", "qubits_wall_s", "vqe_wall_s",
-    "flags",
+    *HARDWARE_COLUMNS, "flags",
 )
 
 
@@ -103,6 +112,7 @@ def summary_row(molecule_id: str, folder: Path) -> dict[str, Any]:
         "references_wall_s": references.get("wall_s_total"),
         "qubits_wall_s": qubits.get("wall_s"),
         "vqe_wall_s": vqe.get("wall_s"),
+        **hardware_columns(records.get("hardware", {}), references),
         "flags": " | ".join(scf.get("flags", []) + active.get("flags", [])
                             + references.get("flags", [])),
     }

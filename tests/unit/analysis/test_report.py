@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_quantum_stages, run_stages
+from conftest import run_hardware_stage, run_quantum_stages, run_stages
 from qchemflow.analysis import report
 from qchemflow.analysis.report import (TABLE_COLUMNS, method_errors, render_html, verdict,
                                        write_report)
+from qchemflow.analysis.hardware_costs import hardware_sentence
 from qchemflow.analysis.summary import summarise
 from qchemflow.core.errors import InputError
 from qchemflow.core.units import CHEMICAL_ACCURACY_MHA
@@ -106,12 +107,14 @@ def test_report_files(tmp_path):
     # H2 through every stage (real records), then the summary rows and the report from them.
     run_stages(tmp_path, "H2", smiles="[H][H]")
     vqe = run_quantum_stages(tmp_path, "H2")["vqe"]
+    run_hardware_stage(tmp_path, "H2")
     rows = summarise(tmp_path, ["H2"], [], tmp_path / "summary.csv")
     write_report(tmp_path, rows, tmp_path / "plots", tmp_path / "report.html", TEMPLATE)
     page = (tmp_path / "report.html").read_text()
     assert page.startswith("<!DOCTYPE html>")
     assert 'src="plots/errors.png"' in page and 'src="plots/convergence.png"' in page
-    for plot in ("errors.png", "convergence.png"):
+    assert 'src="plots/hardware.png"' in page
+    for plot in ("errors.png", "convergence.png", "hardware.png"):
         assert (tmp_path / "plots" / plot).read_bytes()[:4] == b"\x89PNG"
     structure = parse(page)
     # The settings come from vqe.json.
@@ -120,6 +123,10 @@ def test_report_files(tmp_path):
     assert structure.rows[0][:2] == ["H2", "ok"]
     assert structure.lists["verdicts"] == [verdict(rows[0])]
     assert structure.lists["flags"] == [f"H2: {rows[0]['flags']}"]
+    # The hardware section: one table row and one sentence per molecule, with the prices.
+    assert structure.lists["hardware-verdicts"] == [hardware_sentence(rows[0])]
+    assert "H2 (4 qubits, 1 after tapering)" in structure.lists["hardware-verdicts"][0]
+    assert "hardware" in structure.ancestors and len(structure.rows) == 2
 
 
 def test_every_piece_of_the_page_is_there():
