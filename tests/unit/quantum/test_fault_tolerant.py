@@ -80,7 +80,7 @@ PUBLISHED_ROWS = [
 def test_phase_estimation_cost_reproduces_the_published_femoco_rows(n, lam, rank, xi, beta,
                                                                     expected):
     assert phase_estimation_cost(n, lam, rank, xi, 0.001, 10, beta) == expected
-    # The QROM-cost substitution is undone after the call.
+    # OpenFermion itself is left untouched (its own QR, the one that exits on tiny inputs).
     assert compute_cost_df.QR is openfermion_utils.QR
 
 
