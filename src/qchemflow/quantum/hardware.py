@@ -30,6 +30,8 @@ import openfermion
 from qchemflow.core.errors import InputError
 from qchemflow.core.memory import memory_fix, require_memory, state_vector_memory_mb
 from qchemflow.quantum import circuits, compilation, measurement, pricing
+from qchemflow.quantum.commuting_groups import (commuting_group_statistics, commuting_groups,
+                                                diagonalise_group)
 from qchemflow.quantum.efficient_circuits import EfficientExcitationGate
 from qchemflow.quantum.fault_tolerant import double_factorised_estimate
 from qchemflow.quantum.sector import PauliTerms, full_space_expectation, pauli_terms
@@ -108,28 +110,43 @@ def compiled_fields(circuit: cirq.Circuit, settings: HardwareSettings
     return fields
 
 
-def basis_gate_counts(groups: list[measurement.PauliGroup]) -> list[int]:
-    """One-qubit basis changes each group adds before its readout (one per X or Y qubit)."""
-    return [sum(pauli in "XY" for _, pauli in group.basis) for group in groups]
+GROUPINGS = {"qubit_wise": "qubit-wise commuting, sorted insertion",
+             "commuting": "fully commuting, sorted insertion, Clifford diagonalisation"}
+
+
+def grouped_statistics(terms: PauliTerms, state: np.ndarray, grouping: str
+                       ) -> tuple[list[measurement.GroupStatistics], list[tuple[int, int]]]:
+    """Each group's outcome statistics in ``state`` and the (one-, two-qubit) gates its basis
+    change adds before the readout.
+
+    Qubit-wise groups rotate each X or Y qubit (one gate); fully commuting groups run their
+    diagonalising Clifford (:mod:`~qchemflow.quantum.commuting_groups`).
+    """
+    if grouping == "commuting":
+        groups = [diagonalise_group(terms, members) for members in commuting_groups(terms)]
+        return ([commuting_group_statistics(terms, group, state) for group in groups],
+                [(group.one_qubit_gates, group.two_qubit_gates) for group in groups])
+    qubit_wise = measurement.qubit_wise_groups(terms)
+    return ([measurement.group_statistics(terms, group, state) for group in qubit_wise],
+            [(sum(pauli in "XY" for _, pauli in group.basis), 0) for group in qubit_wise])
 
 
 def measurement_fields(terms: PauliTerms, state: np.ndarray, settings: HardwareSettings
-                       ) -> tuple[dict[str, Any], list[int], list[int]]:
+                       ) -> tuple[dict[str, Any], list[int], list[tuple[int, int]]]:
     """Groups, variances, the shot budget and its sampled check.
 
     Returns:
-        The ``measurement`` fields, the shots per group and the basis gates per group.
+        The ``measurement`` fields, the shots per group and the basis-change gates per group.
     """
-    groups = measurement.qubit_wise_groups(terms)
-    statistics = [measurement.group_statistics(terms, group, state) for group in groups]
+    statistics, basis_gates = grouped_statistics(terms, state, settings.grouping)
     budget = measurement.optimal_shots(statistics, terms, settings.target_error_hartree)
     sampled = measurement.sampled_energies(statistics, budget.shots, terms.constant,
                                            settings.repeats, settings.seed)
     exact = terms.constant + sum(group.mean for group in statistics)
     fields = {
-        "grouping": "qubit-wise commuting, sorted insertion",
+        "grouping": GROUPINGS[settings.grouping],
         "n_terms": int(terms.coefficients.size),
-        "n_groups": len(groups),
+        "n_groups": len(statistics),
         "target_error_hartree": settings.target_error_hartree,
         "shots_for_chemical_accuracy": budget.total,
         "shots_per_group": list(budget.shots),
@@ -142,11 +159,11 @@ def measurement_fields(terms: PauliTerms, state: np.ndarray, settings: HardwareS
         "sampled_mean": float(np.mean(sampled)),
         "sampled_std_mha": 1000 * float(np.std(sampled, ddof=1)),
     }
-    return fields, list(budget.shots), basis_gate_counts(groups)
+    return fields, list(budget.shots), basis_gates
 
 
 def cost_fields(compiled: dict[str, dict[str, Any]], n_qubits: int, shots: list[int],
-                basis_gates: list[int], vqe_energies: int, settings: HardwareSettings
+                basis_gates: list[tuple[int, int]], vqe_energies: int, settings: HardwareSettings
                 ) -> dict[str, dict[str, Any]]:
     """Per provider: one energy at the shot budget and the VQE as it ran."""
     costs = {}

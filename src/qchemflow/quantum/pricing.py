@@ -75,14 +75,14 @@ class Charge:
     usd: float
 
 
-def group_charge(provider: Provider, circuit: CircuitCost, shots: int, basis_gates: int
-                 ) -> Charge:
-    """The charge for measuring one group with ``shots`` shots (``basis_gates`` one-qubit basis
-    changes before the readout)."""
+def group_charge(provider: Provider, circuit: CircuitCost, shots: int,
+                 basis_gates: tuple[int, int]) -> Charge:
+    """The charge for measuring one group with ``shots`` shots (``basis_gates``: the one- and
+    two-qubit gates of its basis change before the readout)."""
     tasks = (math.ceil(shots / provider.max_shots_per_task)
              if provider.max_shots_per_task else 1)
-    one_qubit = circuit.one_qubit_gates + basis_gates
-    two_qubit = circuit.two_qubit_gates
+    one_qubit = circuit.one_qubit_gates + basis_gates[0]
+    two_qubit = circuit.two_qubit_gates + basis_gates[1]
     seconds = shots * (circuit.duration_s + provider.shot_overhead_s)
     hqc = (tasks * HQC_PER_TASK + shots * (one_qubit + HQC_TWO_QUBIT_WEIGHT * two_qubit
                                            + HQC_MEASUREMENT_WEIGHT * 2 * circuit.n_qubits)
@@ -95,7 +95,7 @@ def group_charge(provider: Provider, circuit: CircuitCost, shots: int, basis_gat
 
 
 def energy_charge(provider: Provider, circuit: CircuitCost, shots_per_group: list[int],
-                  basis_gates_per_group: list[int]) -> Charge:
+                  basis_gates_per_group: list[tuple[int, int]]) -> Charge:
     """The charge for one energy: every group measured with its shots."""
     charges = [group_charge(provider, circuit, shots, basis)
                for shots, basis in zip(shots_per_group, basis_gates_per_group)]

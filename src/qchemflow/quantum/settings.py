@@ -45,6 +45,7 @@ class HardwareSettings:
         excitation_circuit: ``pauli`` (each excitation as its Pauli-string exponentials),
             ``efficient`` (Yordanov et al. circuits, Jordan-Wigner and untapered only) or
             ``auto`` (efficient where it applies).
+        grouping: ``qubit_wise`` or ``commuting`` measurement groups.
         target_error_hartree: the standard error one energy estimate must reach.
         repeats: sampled energy estimates at that budget, to check the predicted error.
         seed: seed of the sampling and of the router.
@@ -57,6 +58,7 @@ class HardwareSettings:
 
     tapering: bool
     excitation_circuit: str
+    grouping: str
     target_error_hartree: float
     repeats: int
     seed: int
