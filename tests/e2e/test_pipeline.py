@@ -150,7 +150,15 @@ def test_report_renders_in_chromium_and_snakemake_report(tmp_path):
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile2'}",
          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
-    assert dom.stdout.count("<img") == 2 and "H2" in dom.stdout
+    assert dom.stdout.count("<img") == 3 and "H2" in dom.stdout
+    # The hardware section: its table (one row per molecule) and a sentence per molecule that
+    # sets the price beside CCSD(T) on the same Hamiltonian, as Chromium parsed them.
+    hardware = re.search(r'<table id="hardware">(.*?)</table>', dom.stdout, re.DOTALL)
+    assert hardware and hardware.group(1).count('<th scope="row">') == 2, dom.stdout[-3000:]
+    sentences = re.search(r'<ul id="hardware-verdicts">(.*?)</ul>', dom.stdout, re.DOTALL)
+    assert sentences and sentences.group(1).count("<li>") == 2
+    assert "water (8 qubits, 5 after tapering): one energy to 1.6 mHa needs" in sentences.group(1)
+    assert "CCSD(T) on the same Hamiltonian took" in sentences.group(1)
     # A 1366x768 screen: the page never scrolls sideways, the summary table scrolls in its box.
     # A copy of the page beside it (same plots) measures itself once loaded.
     probe_script = """<script>
@@ -158,7 +166,9 @@ window.addEventListener("load", () => {
   const table = document.getElementById("summary"), box = table.parentElement;
   const out = document.createElement("pre");
   out.id = "layout-probe";
+  const plot = document.querySelector('img[src="plots/hardware.png"]');
   out.textContent = JSON.stringify({
+    hardwarePlotWidth: plot.naturalWidth,
     innerWidth: window.innerWidth, pageScrollWidth: document.documentElement.scrollWidth,
     pageClientWidth: document.documentElement.clientWidth, boxTag: box.tagName,
     boxOverflowX: getComputedStyle(box).overflowX, boxScrollWidth: box.scrollWidth,
@@ -177,11 +187,12 @@ window.addEventListener("load", () => {
     assert found, measured.stdout[-2000:] + measured.stderr[-2000:]
     layout = json.loads(found.group(1))  # numbers and plain words: nothing escaped
     assert layout["innerWidth"] == 1366, layout  # the window size was applied
+    assert layout["hardwarePlotWidth"] > 500, layout  # the hardware plot loaded
     assert layout["pageScrollWidth"] <= min(1366, layout["pageClientWidth"]), layout
     assert layout["boxTag"] == "DIV" and layout["boxOverflowX"] == "auto", layout
     assert layout["boxRight"] <= layout["pageClientWidth"], layout
     assert layout["boxScrollWidth"] > layout["boxClientWidth"], layout  # the table scrolls
-    for plot in ("errors.png", "convergence.png"):
+    for plot in ("errors.png", "convergence.png", "hardware.png"):
         assert (workdir / "results/plots" / plot).stat().st_size > 10_000
     zipped = snakemake(workdir, "--report", "results/report.zip")
     assert zipped.returncode == 0, zipped.stderr[-3000:]

@@ -36,6 +36,11 @@ rule report:
             caption="../report/convergence.rst",
             category="Plots",
         ),
+        hardware=report(
+            "results/plots/hardware.png",
+            caption="../report/hardware.rst",
+            category="Plots",
+        ),
     params:
         ids=molecule_ids(),
         invalid_rows=invalid_rows_json(),

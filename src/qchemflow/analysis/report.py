@@ -264,7 +264,8 @@ def load_template(template: Path | str) -> jinja2.Template:
 
 def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: dict[str, Any],
                  reactions: list[dict[str, Any]] | None = None,
-                 scans: list[dict[str, str]] | None = None) -> dict[str, Any]:
+                 scans: list[dict[str, str]] | None = None, hardware_plot: str = ""
+                 ) -> dict[str, Any]:
     """What the template shows, as plain text and numbers (the template escapes it)."""
     columns = [{"key": key, "label": label, "description": description,
                 "numeric": key in NUMERIC_COLUMNS}
@@ -288,6 +289,7 @@ def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: di
         "hardware": [hardware_table_row(row) for row in rows
                      if row.get("shots_chemical_accuracy") not in (None, "")],
         "hardware_sentences": [hardware_sentence(row) for row in rows],
+        "hardware_plot": hardware_plot,
     }
 
 
@@ -314,7 +316,7 @@ def reaction_context(row: dict[str, Any]) -> dict[str, Any]:
 
 def render_html(template: Path | str, rows: list[dict[str, Any]], plot_names: list[str],
                 settings: dict[str, Any], reactions: list[dict[str, Any]] | None = None,
-                scans: list[dict[str, str]] | None = None) -> str:
+                scans: list[dict[str, str]] | None = None, hardware_plot: str = "") -> str:
     """The report page: settings, table, sentence per molecule, flags and plots.
 
     Args:
@@ -324,9 +326,10 @@ def render_html(template: Path | str, rows: list[dict[str, Any]], plot_names: li
         settings: the VQE settings shown above the table.
         reactions: the rows of ``reactions.csv`` (``read_reactions``), when there is one.
         scans: per scan its id, sentence and plot path (relative to the page).
+        hardware_plot: the hardware section's plot (relative to the page); empty: none.
     """
     return load_template(template).render(page_context(rows, plot_names, settings, reactions,
-                                                       scans))
+                                                       scans, hardware_plot))
 
 
 def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
@@ -364,7 +367,7 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
     plot_convergence(traces, plots / "convergence.png")
     plot_hardware(rows, plots / "hardware.png")
     page = Path(html_path)
-    plot_files = ["errors.png", "convergence.png", "hardware.png"]
+    plot_files = ["errors.png", "convergence.png"]
     reactions = read_reactions(reactions_csv) if reactions_csv else None
     if reactions is not None:
         plot_reaction_errors(reactions, plots / "reactions.png")
@@ -378,7 +381,7 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
                       "plot": relative_to_page(plots / f"scan_{scan_id}.png", page)})
     names = [relative_to_page(plots / name, page) for name in plot_files]
     write_text_atomic(page, render_html(Path(template_path), rows, names, settings, reactions,
-                                        scans))
+                                        scans, relative_to_page(plots / "hardware.png", page)))
 
 
 def relative_to_page(path: Path, page: Path) -> str:
