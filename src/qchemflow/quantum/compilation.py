@@ -1,38 +1,46 @@
 """Compile VQE circuits to native gate sets of real hardware, route them, and count the cost.
 
-Three target gate sets (keys of :data:`GATE_SETS`):
+Three target gate sets (keys of :data:`GATE_SETS`), all ``cirq.TwoQubitCompilationTargetGateset``
+subclasses (:class:`CachedTwoQubitTargetGateset`) usable with ``cirq.optimize_for_target_gateset``:
 
-- ``cz``: CZ + single-qubit ``PhasedXZGate`` (superconducting; ``cirq.CZTargetGateset``).
-- ``sqrt_iswap``: √iSWAP (``cirq.SQRT_ISWAP``) + ``PhasedXZGate`` (``cirq.SqrtIswapTargetGateset``).
+- ``cz``: CZ + single-qubit ``cirq.PhasedXZGate`` (superconducting), :class:`CZGateset`: the
+  accepted gates and synthesis (``cirq.two_qubit_matrix_to_cz_operations``) of
+  ``cirq.CZTargetGateset``.
+- ``sqrt_iswap``: ``cirq.SQRT_ISWAP`` + ``PhasedXZGate`` (superconducting),
+  :class:`SqrtIswapGateset`: those of ``cirq.SqrtIswapTargetGateset``
+  (``cirq.two_qubit_matrix_to_sqrt_iswap_operations``), made exact for CNOT-like blocks (see
+  Accuracy).
 - ``xx``: Mølmer–Sørensen ``cirq.MSGate`` of any angle + ``PhasedXZGate`` (trapped ions, all to
-  all). cirq-core has no ion target gateset, so :class:`MSTargetGateset` builds one on
-  ``cirq.TwoQubitCompilationTargetGateset`` with ``cirq.two_qubit_matrix_to_ion_operations``.
+  all), :class:`MSTargetGateset`: cirq-core has no ion target gateset, so this one synthesises with
+  ``cirq.two_qubit_matrix_to_ion_operations``.
 
 Compilation is ``cirq.optimize_for_target_gateset``: gates on more than two qubits (e.g. the
 project's ``ExcitationGate``) are expanded with their ``_decompose_``, connected components of
 one- and two-qubit gates are merged into two-qubit unitaries (``cirq.merge_k_qubit_unitaries``)
-and each is re-synthesised by its KAK decomposition when that needs fewer two-qubit gates. The
-synthesis of a unitary is cached per compilation (UCCSD circuits repeat the same CNOT-ladder blocks
-thousands of times: the 12-qubit UCCSD has ~9 000 blocks but a few hundred distinct unitaries).
-Then single-qubit runs are merged into one ``PhasedXZGate`` (``cirq.merge_single_qubit_gates_to_phxz``),
-operations whose trace-distance bound is at most :data:`NEGLIGIBLE_ATOL` are dropped, and the
-operations are packed into the earliest moments (``cirq.align_left``), so that depth means the
-length of an as-soon-as-possible schedule. ``optimize_for_target_gateset`` runs to a fixed point
-(``max_num_passes=None``): re-merging the output of one pass finds blocks the previous pass did not
-(the 12-qubit UCCSD's CZ count falls by a further ~20% over 3-4 passes).
+and each is re-synthesised by its KAK decomposition when that needs fewer two-qubit gates. It runs
+to a fixed point (``max_num_passes=None``): re-merging the output of a pass finds blocks the pass
+did not (the 8-qubit UCCSD's CZ count falls from 1236 after one pass to 1028 after four). The
+synthesis of a unitary is cached (UCCSD circuits repeat the same blocks thousands of times: the
+12-qubit UCCSD has ~9 000 blocks but ~1 400 distinct unitaries). Then Pauli flips and Z rotations
+are pushed through the entangling gates (``cirq.eject_phased_paulis``, ``cirq.eject_z``), runs of
+single-qubit gates are merged into one ``PhasedXZGate`` (``cirq.merge_single_qubit_gates_to_phxz``),
+operations whose trace-distance bound is at most :data:`NEGLIGIBLE_ATOL` are dropped
+(``cirq.drop_negligible_operations``), and operations are packed into their earliest moments
+(``cirq.align_left``, ``cirq.drop_empty_moments``): depth is the length of an as-soon-as-possible
+schedule.
 
 Accuracy: the CZ and MS syntheses are exact to ~1e-14 per block. Cirq's two-√iSWAP formulas are
-ill-conditioned on the boundaries of the Weyl chamber and lose ~1e-8 per block there; the
-controlled-phase class (CNOT, CZ, ZZ(t): most blocks of an unrouted UCCSD circuit) is therefore
-synthesised with exact inner gates (:func:`controlled_phase_class_to_sqrt_iswap`), but SWAP- and
-iSWAP-like blocks of routed circuits keep Cirq's ~1e-8 error per block.
+ill-conditioned on the boundaries of the Weyl chamber and lose up to ~5e-8 per block there; the
+controlled-phase class (CNOT, CZ, ZZ(t): the blocks of UCCSD ladders) is therefore synthesised with
+exact inner gates where Cirq's misses (:func:`controlled_phase_class_to_sqrt_iswap`), but SWAP- and
+iSWAP-like blocks of routed circuits keep Cirq's ~2e-8 error per block.
 
 Routing (``cz`` and ``sqrt_iswap``) uses ``cirq.RouteCQC`` onto a line or the smallest near-square
 grid (see :func:`grid_shape`), from two initial placements (qubits in index order along a path
-through the device, and Cirq's default ``cirq.LineInitialMapper``), keeping the one with fewer SWAPs;
-the routed circuit, SWAPs included, is compiled again (a SWAP is 3 CZ or 3 √iSWAP, fewer where it
-merges with a neighbouring gate on the same pair). ``RouteCQC`` and the initial mappers have no
-random state: routing is deterministic, and the ``seed`` arguments do not change the result.
+through the device, and Cirq's default ``cirq.LineInitialMapper``), keeping the one with fewer
+SWAPs; the routed circuit, SWAPs included, is compiled again (a SWAP is 3 CZ or 3 √iSWAP, fewer
+where it merges with a neighbouring gate on the same pair). ``RouteCQC`` and the initial mappers
+have no random state: routing is deterministic, and the ``seed`` arguments do not change the result.
 """
 
 from __future__ import annotations
@@ -153,7 +161,8 @@ def controlled_phase_class_to_sqrt_iswap(q0: cirq.Qid, q1: cirq.Qid, unitary: np
     sqrt_iswap = cirq.unitary(cirq.SQRT_ISWAP)
     core = cirq.kak_decomposition(sqrt_iswap @ np.kron(*inner) @ sqrt_iswap)
     before, after = kak.single_qubit_operations_before, kak.single_qubit_operations_after
-    core_before, core_after = core.single_qubit_operations_before, core.single_qubit_operations_after
+    core_before = core.single_qubit_operations_before
+    core_after = core.single_qubit_operations_after
     layers = [tuple(c.conj().T @ b for c, b in zip(core_before, before)), inner,
               tuple(a @ c.conj().T for a, c in zip(after, core_after))]
     operations: list[cirq.Operation] = []
@@ -364,12 +373,12 @@ def is_native_operation(operation: cirq.Operation, gate_set: str) -> bool:
     return isinstance(gate, cirq.MSGate)
 
 
-def _compile_with(circuit: cirq.AbstractCircuit,
-                  gateset: cirq.CompilationTargetGateset) -> cirq.Circuit:
-    """optimize_for_target_gateset to a fixed point, merge single-qubit runs, drop negligible
-    operations, pack left."""
+def _compile_with(circuit: cirq.AbstractCircuit, gateset: cirq.CompilationTargetGateset,
+                  max_num_passes: int | None = None) -> cirq.Circuit:
+    """optimize_for_target_gateset (to a fixed point by default), eject Paulis and Z rotations,
+    merge single-qubit runs, drop negligible operations, pack left."""
     compiled = cirq.optimize_for_target_gateset(circuit, gateset=gateset, ignore_failures=False,
-                                                max_num_passes=None)
+                                                max_num_passes=max_num_passes)
     # Push Pauli flips and Z rotations through the entangling gates as far as they commute
     # (through CZ: a quarter fewer single-qubit gates; nothing moves through √iSWAP or MS).
     compiled = cirq.eject_phased_paulis(compiled, atol=NEGLIGIBLE_ATOL)
@@ -531,7 +540,11 @@ def _route_compiled(compiled: cirq.Circuit, topology: str,
             best = RoutedCircuit(cirq.Circuit(), swaps, placement, cirq.Circuit(routed.untagged),
                                  dict(initial_mapping), dict(final_permutation))
     assert best is not None
-    return dataclasses.replace(best, circuit=_compile_with(best.router_output, gateset))
+    # One pass: the router's output is the unrouted fixed point plus SWAPs, and the pass merges
+    # each SWAP into its neighbours' blocks (more passes changed no count on the 8- and 12-qubit
+    # UCCSD, and each costs as much as the first).
+    return dataclasses.replace(best, circuit=_compile_with(best.router_output, gateset,
+                                                           max_num_passes=1))
 
 
 def route_with_mapping(circuit: cirq.Circuit, topology: str, gate_set: str, seed: int
