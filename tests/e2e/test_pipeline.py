@@ -32,11 +32,15 @@ def snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str
          *arguments], capture_output=True, text=True, env=environment, timeout=900)
 
 
-def make_project(tmp_path: Path, table: str, **settings: object) -> Path:
-    """A working folder with config/config.yaml pointing at ``table``."""
+def make_project(tmp_path: Path, table: str, gate_sets: tuple[str, ...] = ("xx",),
+                 **settings: object) -> Path:
+    """A working folder with config/config.yaml pointing at ``table``. The hardware stage
+    compiles to ``gate_sets`` only (the XX set, seconds per molecule, unless a test is about
+    compilation: routing the superconducting sets takes minutes at 12 qubits)."""
     (tmp_path / "config").mkdir()
     (tmp_path / "molecules.csv").write_text(table)
     config = yaml.safe_load((REPOSITORY / "config/config.yaml").read_text())
+    config["hardware"]["gate_sets"] = list(gate_sets)
     config.update(molecules=str(tmp_path / "molecules.csv"), **settings)
     (tmp_path / "config/config.yaml").write_text(yaml.safe_dump(config))
     return tmp_path
@@ -129,7 +133,8 @@ def test_two_molecules_one_scf_failure_loses_nothing(tmp_path):
 def test_report_renders_in_chromium_and_snakemake_report(tmp_path):
     # Two molecules, the report page opened in headless Chromium; the Snakemake report zip.
     workdir = make_project(tmp_path, "id,smiles,active_electrons,active_orbitals\n"
-                                     "H2,[H][H],,\nwater,O,4,4\n")
+                                     "H2,[H][H],,\nwater,O,4,4\n",
+                           gate_sets=("cz", "sqrt_iswap", "xx"))
     result = snakemake(workdir, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     page = workdir / "results/report.html"

@@ -12,8 +12,11 @@ GATE_SETS = ("cz", "sqrt_iswap", "xx")
 SECONDS_PER_HOUR = 3600.0
 
 
-def cheapest_provider(hardware: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The provider with the lowest price per energy, and its figures."""
+def cheapest_provider(hardware: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """The provider with the lowest price per energy, and its figures (none when no provider's
+    gate set was compiled)."""
+    if not hardware["cost"]:
+        return None, {}
     name = min(hardware["cost"], key=lambda key: hardware["cost"][key]["energy_usd"])
     return name, hardware["cost"][name]
 
@@ -24,26 +27,27 @@ def hardware_columns(hardware: dict[str, Any], references: dict[str, Any]) -> di
         return {}
     measured = hardware["measurement"]
     name, cheapest = cheapest_provider(hardware)
-    priciest = max(cost["energy_usd"] for cost in hardware["cost"].values())
+    priciest = max((cost["energy_usd"] for cost in hardware["cost"].values()), default=None)
+    compiled = hardware["compiled"]
     ccsd_t_seconds = (references.get("wall_s", {}).get("ccsd_t_active")
                       if references.get("status") == "ok" else None)
     core_price = float(hardware["classical_core"]["usd_per_hour"])
     return {
         "tapered_qubits": hardware["tapered_qubits"],
         "device_qubits": hardware["device_qubits"],
-        **{f"{gate_set}_two_qubit_gates": hardware["compiled"][gate_set]["two_qubit_gates"]
+        **{f"{gate_set}_two_qubit_gates": compiled.get(gate_set, {}).get("two_qubit_gates")
            for gate_set in GATE_SETS},
-        "cz_swaps_grid": hardware["compiled"]["cz"]["swaps_grid"],
-        "cz_swaps_line": hardware["compiled"]["cz"]["swaps_line"],
+        "cz_swaps_grid": compiled.get("cz", {}).get("swaps_grid"),
+        "cz_swaps_line": compiled.get("cz", {}).get("swaps_line"),
         "measurement_groups": measured["n_groups"],
         "shots_chemical_accuracy": measured["shots_for_chemical_accuracy"],
         "one_norm_shots": measured["one_norm_shots"],
         "sampled_std_mha": measured["sampled_std_mha"],
         "cheapest_provider": name,
-        "energy_usd": cheapest["energy_usd"],
+        "energy_usd": cheapest.get("energy_usd"),
         "energy_usd_highest": priciest,
-        "energy_qpu_seconds": cheapest["qpu_seconds"],
-        "vqe_usd": cheapest["vqe_usd"],
+        "energy_qpu_seconds": cheapest.get("qpu_seconds"),
+        "vqe_usd": cheapest.get("vqe_usd"),
         "vqe_energies": hardware["vqe_energy_evaluations"],
         "ft_logical_qubits": hardware["fault_tolerant"]["logical_qubits"],
         "ft_toffolis": hardware["fault_tolerant"]["toffolis"],
@@ -71,11 +75,14 @@ def hardware_sentence(row: dict[str, Any]) -> str:
     tapered = int(row["tapered_qubits"])
     text = (f"{identifier} ({qubits} qubits, {tapered} after tapering): one energy to "
             f"{CHEMICAL_ACCURACY_MHA:g} mHa needs {int(row['shots_chemical_accuracy']):.2g} shots "
-            f"in {row['measurement_groups']} measurement circuits, from "
-            f"{money(float(row['energy_usd']))} ({row['cheapest_provider']}) to "
-            f"{money(float(row['energy_usd_highest']))}; the VQE as it ran "
-            f"({int(row['vqe_energies'])} energies with parameter-shift gradients) from "
-            f"{money(float(row['vqe_usd']))}.")
+            f"in {row['measurement_groups']} measurement circuits")
+    if row.get("energy_usd") in (None, ""):
+        text += " (no provider priced: none of their gate sets was compiled)."
+    else:
+        text += (f", from {money(float(row['energy_usd']))} ({row['cheapest_provider']}) to "
+                 f"{money(float(row['energy_usd_highest']))}; the VQE as it ran "
+                 f"({int(row['vqe_energies'])} energies with parameter-shift gradients) from "
+                 f"{money(float(row['vqe_usd']))}.")
     ccsd_t_error = error_millihartree(row.get("ccsd_t_active"), row.get("casci"))
     vqe_error = error_millihartree(row.get("vqe"), row.get("casci"))
     seconds = row.get("ccsd_t_active_wall_s")

@@ -159,7 +159,7 @@ def plot_reaction_errors(rows: list[dict[str, Any]], path: Path) -> None:
 
 def plot_hardware(rows: list[dict[str, Any]], path: Path) -> None:
     """Shots and price per energy against the device's qubits, across the batch."""
-    points = [row for row in rows if row.get("shots_chemical_accuracy") not in (None, "")]
+    points = [row for row in rows if row.get("energy_usd") not in (None, "")]
     figure, (shots_axes, price_axes) = _new_axes(11.0, panels=2)
     qubits = [int(row["device_qubits"]) for row in points]
     shots_axes.scatter(qubits, [float(row["shots_chemical_accuracy"]) for row in points],

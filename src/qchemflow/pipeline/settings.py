@@ -90,7 +90,7 @@ def hardware_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> Hardwar
     times and the price tables."""
     hardware = config["hardware"]
     return HardwareSettings(config["tapering"], config["excitation_circuit"],
-                            hardware["grouping"], hardware["target_error_hartree"], hardware["repeats"], config["seed"],
+                            tuple(hardware["gate_sets"]), hardware["grouping"], hardware["target_error_hartree"], hardware["repeats"], config["seed"],
                             hardware["gate_times"], hardware["providers"],
                             hardware["fault_tolerant_threshold"], hardware["classical_core"])
 

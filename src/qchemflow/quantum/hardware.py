@@ -94,7 +94,7 @@ def compiled_fields(circuit: cirq.Circuit, settings: HardwareSettings
     """Per gate set: gate counts, routing and duration (serial gate sets: the sum of the gate
     times plus one readout)."""
     fields = {}
-    for gate_set in compilation.GATE_SETS:
+    for gate_set in settings.gate_sets:
         start = time.perf_counter()
         times = gate_times(settings, gate_set)
         compiled = compilation.compile_for_hardware(circuit, gate_set, times, settings.seed)
@@ -165,9 +165,12 @@ def measurement_fields(terms: PauliTerms, state: np.ndarray, settings: HardwareS
 def cost_fields(compiled: dict[str, dict[str, Any]], n_qubits: int, shots: list[int],
                 basis_gates: list[tuple[int, int]], vqe_energies: int, settings: HardwareSettings
                 ) -> dict[str, dict[str, Any]]:
-    """Per provider: one energy at the shot budget and the VQE as it ran."""
+    """Per provider whose gate set was compiled: one energy at the shot budget and the VQE as
+    it ran."""
     costs = {}
     for provider in pricing.providers_from_settings(settings.providers):
+        if provider.gate_set not in compiled:
+            continue
         counts = compiled[provider.gate_set]
         routed = counts["two_qubit_gates_grid"]
         circuit = pricing.CircuitCost(n_qubits, int(counts["single_qubit_gates"]),

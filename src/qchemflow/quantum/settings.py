@@ -45,6 +45,7 @@ class HardwareSettings:
         excitation_circuit: ``pauli`` (each excitation as its Pauli-string exponentials),
             ``efficient`` (Yordanov et al. circuits, Jordan-Wigner and untapered only) or
             ``auto`` (efficient where it applies).
+        gate_sets: the native gate sets to compile to (``cz``, ``sqrt_iswap``, ``xx``).
         grouping: ``qubit_wise`` or ``commuting`` measurement groups.
         target_error_hartree: the standard error one energy estimate must reach.
         repeats: sampled energy estimates at that budget, to check the predicted error.
@@ -58,6 +59,7 @@ class HardwareSettings:
 
     tapering: bool
     excitation_circuit: str
+    gate_sets: tuple[str, ...]
     grouping: str
     target_error_hartree: float
     repeats: int

@@ -121,3 +121,17 @@ def test_settings_that_do_not_apply_and_memory_are_refused(h4):
     with pytest.raises(ResourceError, match="state vector"):
         hardware_fields(qubits["terms"], "jordan_wigner", 8, vqe, h1, h2, hardware_settings(),
                         0.001)
+
+
+def test_only_the_chosen_gate_sets_are_compiled_and_priced(h4):
+    from qchemflow.analysis.hardware_costs import hardware_columns
+
+    h1, h2, _, _ = h4
+    qubits, vqe = quantum_records(h4, "jordan_wigner")
+    fields = hardware_fields(qubits["terms"], "jordan_wigner", 8, vqe, h1, h2,
+                             hardware_settings(gate_sets=("xx",), repeats=5), 4000)
+    assert set(fields["compiled"]) == {"xx"}
+    assert fields["cost"] and {cost["gate_set"] for cost in fields["cost"].values()} == {"xx"}
+    columns = hardware_columns({**fields, "status": "ok"}, {"status": "failed"})
+    assert columns["cz_two_qubit_gates"] is None and columns["xx_two_qubit_gates"] > 0
+    assert columns["energy_usd"] > 0 and columns["ccsd_t_active_wall_s"] is None
