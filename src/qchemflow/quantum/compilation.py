@@ -252,16 +252,7 @@ class CZGateset(CachedTwoQubitTargetGateset):
 
     def synthesize(self, q0: cirq.Qid, q1: cirq.Qid, unitary: np.ndarray
                    ) -> Sequence[cirq.Operation]:
-        """CZs and single-qubit gates implementing ``unitary`` on (q0, q1), up to global phase.
-
-        Args:
-            q0: first qubit.
-            q1: second qubit.
-            unitary: 4x4 unitary matrix.
-
-        Returns:
-            The operations of ``cirq.two_qubit_matrix_to_cz_operations``.
-        """
+        """``cirq.two_qubit_matrix_to_cz_operations`` (arguments as in the base class)."""
         return cirq.two_qubit_matrix_to_cz_operations(q0, q1, unitary, allow_partial_czs=False,
                                                       atol=self.atol)
 
@@ -275,19 +266,10 @@ class SqrtIswapGateset(CachedTwoQubitTargetGateset):
 
     def synthesize(self, q0: cirq.Qid, q1: cirq.Qid, unitary: np.ndarray
                    ) -> Sequence[cirq.Operation]:
-        """√iSWAPs and single-qubit gates implementing ``unitary`` on (q0, q1).
-
-        Args:
-            q0: first qubit.
-            q1: second qubit.
-            unitary: 4x4 unitary matrix.
-
-        Returns:
-            The operations of ``cirq.two_qubit_matrix_to_sqrt_iswap_operations``, unless they miss
-            ``unitary`` by more than :data:`EXACT_ATOL` and
-            :func:`controlled_phase_class_to_sqrt_iswap` does better (Cirq's two-√iSWAP formulas
-            lose ~1e-8 on CNOT-like blocks).
-        """
+        """``cirq.two_qubit_matrix_to_sqrt_iswap_operations`` (arguments as in the base class),
+        unless it misses ``unitary`` by more than :data:`EXACT_ATOL` and
+        :func:`controlled_phase_class_to_sqrt_iswap` does better (Cirq's two-√iSWAP formulas lose
+        ~1e-8 on CNOT-like blocks)."""
         operations = list(cirq.two_qubit_matrix_to_sqrt_iswap_operations(
             q0, q1, unitary, use_sqrt_iswap_inv=False, atol=self.atol,
             check_preconditions=False, clean_operations=True))
@@ -313,16 +295,7 @@ class MSTargetGateset(CachedTwoQubitTargetGateset):
 
     def synthesize(self, q0: cirq.Qid, q1: cirq.Qid, unitary: np.ndarray
                    ) -> Sequence[cirq.Operation]:
-        """MS and single-qubit gates implementing ``unitary`` on (q0, q1), up to global phase.
-
-        Args:
-            q0: first qubit.
-            q1: second qubit.
-            unitary: 4x4 unitary matrix.
-
-        Returns:
-            The operations of ``cirq.two_qubit_matrix_to_ion_operations``.
-        """
+        """``cirq.two_qubit_matrix_to_ion_operations`` (arguments as in the base class)."""
         return cirq.two_qubit_matrix_to_ion_operations(q0, q1, unitary, atol=self.atol)
 
 

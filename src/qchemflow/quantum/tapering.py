@@ -26,9 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import cirq
 import numpy as np
 import openfermion
 
+from qchemflow.quantum.circuits import ExcitationGate, PauliRotationGate
 from qchemflow.quantum.encoding import PauliString
 from qchemflow.quantum.sector import PauliTerms
 
@@ -152,7 +154,8 @@ def find_tapering(terms: PauliTerms, reference_qubits: tuple[int, ...]) -> Taper
     return Tapering(n_qubits, tuple(symmetries), tuple(eigenvalues), tuple(removed))
 
 
-def tapered_circuit(circuit: Any, tapering: Tapering, reference_qubits: tuple[int, ...]) -> Any:
+def tapered_circuit(circuit: cirq.Circuit, tapering: Tapering,
+                    reference_qubits: tuple[int, ...]) -> cirq.Circuit:
     """The resolved circuit on the tapered qubits: the tapered reference, then one Pauli
     rotation per commuting string of each gate (strings that taper to the identity are a global
     phase and dropped).
@@ -167,10 +170,6 @@ def tapered_circuit(circuit: Any, tapering: Tapering, reference_qubits: tuple[in
         ValueError: a gate anticommutes with a symmetry at a non-zero angle, or an operation is
             of another kind.
     """
-    import cirq
-
-    from qchemflow.quantum.circuits import ExcitationGate, PauliRotationGate
-
     qubits = cirq.LineQubit.range(tapering.tapered_qubits)
     operations = [cirq.X(qubits[qubit]) for qubit in tapering.tapered_reference(reference_qubits)]
     for operation in circuit.all_operations():
