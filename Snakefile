@@ -1,5 +1,6 @@
 # qchemflow: molecules -> geometry -> SCF -> active space -> classical references
-#            -> qubit Hamiltonian -> VQE -> hardware costs -> summary, plots and report.
+#            -> qubit Hamiltonian -> VQE -> hardware costs, noise and mitigation
+#            -> summary, plots and report.
 # Run with `make run`, or `snakemake --cores all` inside the project's environment.
 from snakemake.utils import min_version
 
@@ -20,6 +21,7 @@ include: "workflow/rules/references.smk"
 include: "workflow/rules/qubits.smk"
 include: "workflow/rules/vqe.smk"
 include: "workflow/rules/hardware.smk"
+include: "workflow/rules/noise.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/reactions.smk"
 include: "workflow/rules/scans.smk"

@@ -68,6 +68,22 @@ def run_hardware_stage(folder: Path, molecule_id: str, **overrides: Any) -> dict
                                  RUN, BY_HAND, out / "hardware.json")
 
 
+def noise_settings(**overrides: Any) -> Any:
+    """The default noise settings (from the schema) with ``overrides``."""
+    from qchemflow.pipeline.settings import noise_settings as from_config
+
+    return dataclasses.replace(from_config(None, default_config()),  # type: ignore[arg-type]
+                               **overrides)
+
+
+def run_noise_stage(folder: Path, molecule_id: str, **overrides: Any) -> dict[str, Any]:
+    """Run the noise stage after :func:`run_quantum_stages`; returns its record."""
+    out = folder / molecule_id
+    return stages.noise_stage(out / "qubit_hamiltonian.json", out / "vqe.json",
+                              out / "hamiltonian.fcidump", noise_settings(**overrides),
+                              RUN, BY_HAND, out / "noise.json")
+
+
 def run_stages(folder: Path, molecule_id: str, *, xyz: str | None = None,
                smiles: str | None = None, charge: int = 0, multiplicity: int = 1,
                basis: str = "sto-3g", cartesian: bool = False, frozen_core: bool = False,
@@ -150,13 +166,14 @@ def chain_terms(h1: Any, h2: Any, core: float) -> Any:
 
 @pytest.fixture(scope="session")
 def h2_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A results folder with H2's seven real records (STO-3G, 4 qubits), made once per session:
-    ``<folder>/H2/geometry.json`` ... ``hardware.json``. Copy it before changing anything."""
+    """A results folder with H2's eight real records (STO-3G, 4 qubits), made once per session:
+    ``<folder>/H2/geometry.json`` ... ``noise.json``. Copy it before changing anything."""
     folder = tmp_path_factory.mktemp("results")
     (folder / "h2.xyz").write_text("2\nH2\nH 0 0 0\nH 0 0 0.7414\n")
     run_stages(folder, "H2", xyz=str(folder / "h2.xyz"))
     run_quantum_stages(folder, "H2")
     run_hardware_stage(folder, "H2")
+    run_noise_stage(folder, "H2")
     return folder
 
 

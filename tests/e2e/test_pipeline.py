@@ -77,15 +77,15 @@ def test_two_molecules_one_scf_failure_loses_nothing(tmp_path):
     assert float(hydrogen["hf"]) == pytest.approx(hartree_fock.e_tot, abs=1e-9)
     assert float(hydrogen["fci"]) == pytest.approx(fci.FCI(hartree_fock).kernel()[0], abs=1e-8)
     assert summary["water"]["vqe"] == ""
-    # Every result JSON, failed ones included, says what made it: water's seven records exist and
+    # Every result JSON, failed ones included, says what made it: water's eight records exist and
     # name the SCF as the stage that failed.
     stages = {"geometry": "geometry", "scf": "scf", "active_space": "active_space",
               "references": "references", "qubit_hamiltonian": "qubits", "vqe": "vqe",
-              "hardware": "hardware"}
+              "hardware": "hardware", "noise": "noise"}
     records = {(molecule_id, stage): json.loads(
         (workdir / "results" / molecule_id / f"{name}.json").read_text())
         for molecule_id in ("H2", "water") for name, stage in stages.items()}
-    assert len(list((workdir / "results").glob("*/*.json"))) == len(records) == 14
+    assert len(list((workdir / "results").glob("*/*.json"))) == len(records) == 16
     for (molecule_id, stage), record in records.items():
         assert (record["id"], record["stage"]) == (molecule_id, stage)
         expected = "ok" if molecule_id == "H2" or stage == "geometry" else "failed"

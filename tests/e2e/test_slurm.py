@@ -66,11 +66,12 @@ def test_pipeline_runs_through_slurm_and_matches_a_local_run(tmp_path):
     assert jobs and all(job["state"] == "COMPLETED" and job["exit"] == "0:0" for job in jobs), jobs
     assert len({job["name"] for job in jobs}) == 1, jobs
     # Each job's log (named by its SLURM job id, in a folder named by its group or rule): one
-    # job per molecule running that molecule's seven stages (group 'molecule' in the profile),
+    # job per molecule running that molecule's eight stages (group 'molecule' in the profile),
     # and one report job.
     logs = {path.stem: path for path in slurm_logs.rglob("*.log")}
     assert sorted(logs) == sorted(job["id"] for job in jobs), (logs, jobs)
-    stages = ["active_space", "geometry", "hardware", "qubits", "references", "scf", "vqe"]
+    stages = ["active_space", "geometry", "hardware", "noise", "qubits", "references", "scf",
+              "vqe"]
     molecules_per_job = []
     for job_id, path in logs.items():
         text = path.read_text()

@@ -15,7 +15,8 @@ from qchemflow.chemistry.references import ReferenceSettings
 from qchemflow.chemistry.scf import SCFSettings
 from qchemflow.core.settings import RunSettings
 from qchemflow.pipeline.settings import STAGE_SETTINGS
-from qchemflow.quantum.settings import QubitSettings, VQESettings
+from qchemflow.quantum.settings import (HardwareSettings, NoiseSettings, QubitSettings,
+                                       SQDSettings, VQESettings)
 
 from conftest import REPOSITORY
 
@@ -75,7 +76,8 @@ def test_the_private_name_check_finds_one(tmp_path):
 
 
 SETTINGS_CLASSES = (GeometrySettings, SCFSettings, ActiveSpaceSettings, ReferenceSettings,
-                    QubitSettings, VQESettings, RunSettings)
+                    QubitSettings, VQESettings, HardwareSettings, NoiseSettings, SQDSettings,
+                    RunSettings)
 
 
 @pytest.mark.parametrize("kind", SETTINGS_CLASSES, ids=lambda kind: kind.__name__)
@@ -89,7 +91,7 @@ def test_settings_have_no_defaults_of_their_own(kind):
 
 def test_every_stage_has_a_settings_builder():
     assert set(STAGE_SETTINGS) == {"geometry", "scf", "active_space", "references", "qubits",
-                                   "vqe", "hardware"}
+                                   "vqe", "hardware", "noise"}
 
 
 def test_layer_contract_is_the_designed_one():

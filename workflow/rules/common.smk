@@ -181,3 +181,14 @@ def pyscf_threads(wildcards):
 def references_runtime(wildcards, attempt):
     return resources.references_runtime_minutes(
         molecule(wildcards), config["fci_max_determinants"], attempt)
+
+
+def noise_mem_mb(wildcards, attempt):
+    return resources.noise_request_mb(molecule(wildcards),
+                                      config["noise"]["density_matrix_max_qubits"],
+                                      config["noise"]["trajectories"], attempt)
+
+
+def noise_runtime(wildcards, attempt):
+    return resources.noise_runtime_minutes(molecule(wildcards), config["noise"]["trajectories"],
+                                           attempt)

@@ -10,6 +10,7 @@ rule report:
                 "results/{id}/qubit_hamiltonian.json",
                 "results/{id}/vqe.json",
                 "results/{id}/hardware.json",
+                "results/{id}/noise.json",
             ],
             id=molecule_ids(),
         ),
@@ -39,6 +40,11 @@ rule report:
         hardware=report(
             "results/plots/hardware.png",
             caption="../report/hardware.rst",
+            category="Plots",
+        ),
+        noise=report(
+            "results/plots/noise.png",
+            caption="../report/noise.rst",
             category="Plots",
         ),
     params:

@@ -16,6 +16,7 @@ import jinja2
 from qchemflow.analysis.relative_energies import (CHEMICAL_ACCURACY_KCAL_MOL, REPORTED_METHODS,
                                                   read_reactions, reaction_verdict)
 from qchemflow.analysis.hardware_costs import hardware_sentence
+from qchemflow.analysis.noise_effects import noise_models, noise_sentence, scan_series
 from qchemflow.analysis.scans import plot_scan, read_scan, scan_verdict
 from qchemflow.core.errors import InputError
 from qchemflow.core.files import write_text_atomic
@@ -65,6 +66,20 @@ HARDWARE_TABLE = (
     ("ft_logical_qubits", "logical qubits"), ("ccsd_t_active_wall_s", "CCSD(T) s"),
     ("ccsd_t_active_usd", "CCSD(T) USD"),
 )
+# The noise table (summary.csv names; "sqd_subspace" is K/M of the two dimensions): the noisy
+# and mitigated errors against CASCI, each with its standard error where it has one.
+NOISE_TABLE = (
+    ("id", "id"), ("n_qubits", "qubits"), ("noise_method", "simulated with"),
+    ("noise_two_qubit_rate", "two\N{NON-BREAKING HYPHEN}qubit error rate"),
+    ("noisy_error_mha", "noisy (mHa)"), ("readout_error_mha", "readout mitigated (mHa)"),
+    ("post_selection_error_mha", "post-selected (mHa)"), ("zne_error_mha", "ZNE (mHa)"),
+    ("zne_shot_overhead", "ZNE shots ×"), ("sqd_error_mha", "SQD (mHa)"), ("sqd_s2", "SQD ⟨S²⟩"),
+    ("sqd_subspace", "SQD determinants sampled / all"),
+    ("ccsd_t_active_error_mha", "CCSD(T) (mHa)"),
+)
+NOISE_STD_COLUMNS = {"noisy_error_mha": "noisy_std_mha", "readout_error_mha": "readout_std_mha",
+                     "post_selection_error_mha": "post_selection_std_mha",
+                     "zne_error_mha": "zne_std_mha"}
 ENERGY_COLUMNS = frozenset({"hf", "ccsd_t_active", "casci", "vqe"})
 NUMERIC_COLUMNS = frozenset(TABLE_COLUMNS) - {"id", "status", "formula", "scf_stability",
                                               "chemical_accuracy"}
@@ -188,6 +203,44 @@ def plot_hardware(rows: list[dict[str, Any]], path: Path) -> None:
     _save(figure, shots_axes, path)
 
 
+def plot_noise(series: list[tuple[str, int, list[dict[str, Any]]]], path: Path) -> None:
+    """|Error| against CASCI of the noisy (solid) and the zero-noise extrapolated (dashed)
+    expectation against the two-qubit error rate, per molecule, log-log, with the trajectory
+    error bars and chemical accuracy.
+
+    Args:
+        series: ``(id, qubits, points)`` per molecule
+            (:func:`~qchemflow.analysis.noise_effects.scan_series`).
+        path: the PNG to write.
+    """
+    figure, axes = _new_axes(7.0)
+    lowest, highest = CHEMICAL_ACCURACY_MHA, CHEMICAL_ACCURACY_MHA
+    for index, (molecule_id, qubits, points) in enumerate(series):
+        rates = [float(point["two_qubit_depolarizing"]) for point in points]
+        for kind, style, marker, label in (("noisy", "-", "o", "noisy"),
+                                           ("zne", "--", "s", "ZNE")):
+            errors = [max(abs(float(point[f"{kind}_error_mha"])), ERROR_FLOOR_MHA)
+                      for point in points]
+            bars = [float(point[f"{kind}_bar_mha"]) for point in points]
+            axes.errorbar(rates, errors, yerr=bars, color=f"C{index}", linestyle=style,
+                          marker=marker, capsize=3,
+                          label=f"{molecule_id} ({qubits} qubits), {label}")
+            lowest = min([lowest, *errors])
+            highest = max([highest, *(error + bar for error, bar in zip(errors, bars))])
+    # The axes span the errors, not the error bars that reach down to zero on a log scale.
+    bottom, top = lowest / 3, highest * 3
+    axes.axhspan(bottom, CHEMICAL_ACCURACY_MHA, color="green", alpha=0.1)
+    axes.set_ylim(bottom, top)
+    if series:
+        axes.set_xscale("log")
+    else:
+        axes.text(0.5, 0.75, "no noise estimates", ha="center", transform=axes.transAxes)
+    axes.set_xlabel("two-qubit depolarising error rate")
+    axes.set_ylabel("|E − E(CASCI)| (mHa)")
+    axes.set_title("Noisy and zero-noise extrapolated energy against the error rate")
+    _finish(figure, axes, path)
+
+
 def plot_convergence(traces: dict[str, tuple[list[float], float]], path: Path) -> None:
     """VQE error against CASCI per iteration (log scale)."""
     figure, axes = _new_axes(7.0)
@@ -264,7 +317,8 @@ def load_template(template: Path | str) -> jinja2.Template:
 
 def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: dict[str, Any],
                  reactions: list[dict[str, Any]] | None = None,
-                 scans: list[dict[str, str]] | None = None, hardware_plot: str = ""
+                 scans: list[dict[str, str]] | None = None, hardware_plot: str = "",
+                 noise_plot: str = "", noise_model_texts: list[str] | None = None
                  ) -> dict[str, Any]:
     """What the template shows, as plain text and numbers (the template escapes it)."""
     columns = [{"key": key, "label": label, "description": description,
@@ -290,6 +344,12 @@ def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: di
                      if row.get("shots_chemical_accuracy") not in (None, "")],
         "hardware_sentences": [hardware_sentence(row) for row in rows],
         "hardware_plot": hardware_plot,
+        "noise_columns": [label for _, label in NOISE_TABLE],
+        "noise": [noise_table_row(row) for row in rows
+                  if row.get("noise_preset") not in (None, "")],
+        "noise_sentences": [noise_sentence(row) for row in rows],
+        "noise_models": list(noise_model_texts or []),
+        "noise_plot": noise_plot,
     }
 
 
@@ -297,6 +357,24 @@ def hardware_table_row(row: dict[str, Any]) -> dict[str, Any]:
     """One molecule's hardware figures as table cells."""
     return {"id": str(row["id"]),
             "cells": [format_value(key, row.get(key)) for key, _ in HARDWARE_TABLE[1:]]}
+
+
+def noise_table_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One molecule's noise figures as table cells: errors with ± their standard error, the
+    SQD subspace as sampled/all determinants."""
+    cells = []
+    for key, _ in NOISE_TABLE[1:]:
+        if key == "sqd_subspace":
+            sampled, full = row.get("sqd_subspace_dimension"), row.get("sqd_full_dimension")
+            cells.append("" if sampled in (None, "") or full in (None, "")
+                         else f"{sampled}/{full}")
+            continue
+        text = format_value(key, row.get(key))
+        std = row.get(NOISE_STD_COLUMNS.get(key, ""))
+        if text and std not in (None, ""):
+            text += f" ± {float(std):.2g}"
+        cells.append(text)
+    return {"id": str(row["id"]), "cells": cells}
 
 
 def reaction_context(row: dict[str, Any]) -> dict[str, Any]:
@@ -316,7 +394,8 @@ def reaction_context(row: dict[str, Any]) -> dict[str, Any]:
 
 def render_html(template: Path | str, rows: list[dict[str, Any]], plot_names: list[str],
                 settings: dict[str, Any], reactions: list[dict[str, Any]] | None = None,
-                scans: list[dict[str, str]] | None = None, hardware_plot: str = "") -> str:
+                scans: list[dict[str, str]] | None = None, hardware_plot: str = "",
+                noise_plot: str = "", noise_model_texts: list[str] | None = None) -> str:
     """The report page: settings, table, sentence per molecule, flags and plots.
 
     Args:
@@ -327,9 +406,13 @@ def render_html(template: Path | str, rows: list[dict[str, Any]], plot_names: li
         reactions: the rows of ``reactions.csv`` (``read_reactions``), when there is one.
         scans: per scan its id, sentence and plot path (relative to the page).
         hardware_plot: the hardware section's plot (relative to the page); empty: none.
+        noise_plot: the noise section's plot (relative to the page); empty: none.
+        noise_model_texts: the batch's noise models in words
+            (:func:`~qchemflow.analysis.noise_effects.noise_models`).
     """
     return load_template(template).render(page_context(rows, plot_names, settings, reactions,
-                                                       scans, hardware_plot))
+                                                       scans, hardware_plot, noise_plot,
+                                                       noise_model_texts))
 
 
 def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
@@ -339,7 +422,8 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
     """Write the plots and ``report.html`` (plots referenced relative to the page).
 
     Args:
-        results_folder: the folder of the per-molecule result folders (the VQE traces).
+        results_folder: the folder of the per-molecule result folders (the VQE traces, the
+            noise records' models and error-rate scans).
         rows: the summary rows.
         plots_folder: where the PNG plots go.
         html_path: the page to write.
@@ -366,6 +450,7 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
                         if key in vqe}
     plot_convergence(traces, plots / "convergence.png")
     plot_hardware(rows, plots / "hardware.png")
+    plot_noise(scan_series(rows, results_folder), plots / "noise.png")
     page = Path(html_path)
     plot_files = ["errors.png", "convergence.png"]
     reactions = read_reactions(reactions_csv) if reactions_csv else None
@@ -381,7 +466,9 @@ def write_report(results_folder: str | Path, rows: list[dict[str, Any]],
                       "plot": relative_to_page(plots / f"scan_{scan_id}.png", page)})
     names = [relative_to_page(plots / name, page) for name in plot_files]
     write_text_atomic(page, render_html(Path(template_path), rows, names, settings, reactions,
-                                        scans, relative_to_page(plots / "hardware.png", page)))
+                                        scans, relative_to_page(plots / "hardware.png", page),
+                                        relative_to_page(plots / "noise.png", page),
+                                        noise_models(rows, results_folder)))
 
 
 def relative_to_page(path: Path, page: Path) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from qchemflow.analysis.hardware_costs import hardware_columns
+from qchemflow.analysis.noise_effects import noise_columns
 from qchemflow.core.files import write_text_atomic
 from qchemflow.core.record_models import RECORD_FILES
 from qchemflow.core.records import METHOD_ORDER, read_record
@@ -23,6 +24,15 @@ HARDWARE_COLUMNS = (
     "ft_logical_qubits", "ft_toffolis", "ccsd_t_active_wall_s", "ccsd_t_active_usd",
     "hardware_wall_s",
 )
+NOISE_COLUMNS = (
+    "noise_preset", "noise_two_qubit_rate", "noise_method", "noise_two_qubit_gates",
+    "noiseless_error_mha", "noisy_error_mha", "noisy_std_mha", "readout_error_mha",
+    "readout_std_mha", "readout_shot_overhead", "post_selection_error_mha",
+    "post_selection_std_mha", "post_selection_shot_overhead", "zne_error_mha", "zne_std_mha",
+    "zne_shot_overhead", "zne_linear_error_mha", "sqd_error_mha", "sqd_s2",
+    "sqd_subspace_dimension", "sqd_full_dimension", "sqd_shots", "zne_energy_usd",
+    "noise_wall_s",
+)
 COLUMNS = (
     "id", "status", "formula", "charge", "multiplicity", "n_electrons", "basis",
     "n_basis_functions", "scf_stability", "active_electrons", "active_orbitals", "n_qubits",
@@ -32,7 +42,7 @@ COLUMNS = (
     "n_two_qubit_gates", "circuit_depth", "vqe_iterations", "energy_evaluations",
     "gradient_evaluations", "vqe_converged", "vqe_s2",
     "scf_wall_s", "active_space_wall_s", "references_wall_s", "qubits_wall_s", "vqe_wall_s",
-    *HARDWARE_COLUMNS, "flags",
+    *HARDWARE_COLUMNS, *NOISE_COLUMNS, "flags",
 )
 
 
@@ -75,6 +85,7 @@ def summary_row(molecule_id: str, folder: Path) -> dict[str, Any]:
     vqe = records.get("vqe", {}) if records.get("vqe", {}).get("status") == "ok" else {}
     circuit = vqe.get("circuit", {})
     vqe_error = error_millihartree(vqe.get("energy"), energies.get("casci"))
+    hardware = hardware_columns(records.get("hardware", {}), references)
     row: dict[str, Any] = {
         "id": molecule_id,
         "status": molecule_status(records),
@@ -112,7 +123,8 @@ def summary_row(molecule_id: str, folder: Path) -> dict[str, Any]:
         "references_wall_s": references.get("wall_s_total"),
         "qubits_wall_s": qubits.get("wall_s"),
         "vqe_wall_s": vqe.get("wall_s"),
-        **hardware_columns(records.get("hardware", {}), references),
+        **hardware,
+        **noise_columns(records.get("noise", {}), energies, hardware.get("energy_usd")),
         "flags": " | ".join(scf.get("flags", []) + active.get("flags", [])
                             + references.get("flags", [])),
     }

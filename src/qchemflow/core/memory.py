@@ -125,3 +125,12 @@ def state_vector_memory_mb(n_qubits: int) -> float:
     """The hardware stage's full state vectors (complex128 over all 2^n outcomes, a device's
     view of the state)."""
     return STATE_VECTOR_COPIES * 16 * (1 << n_qubits) / 1e6
+
+
+def noise_memory_mb(n_qubits: int, density_matrix_max_qubits: int, trajectories: int) -> float:
+    """The noise stage's noisy state with its working copies: the complex128 density matrix up
+    to ``density_matrix_max_qubits``, else ``trajectories`` complex64 states (and their
+    outcome probabilities per measurement group)."""
+    if n_qubits <= density_matrix_max_qubits:
+        return 4 * 16 * 4.0 ** n_qubits / 1e6
+    return 4 * 16 * trajectories * 2.0 ** n_qubits / 1e6

@@ -354,6 +354,93 @@ class HardwareRecord(Record):
     wall_s: float
 
 
+class MitigatedRecord(BaseModel):
+    """One mitigation method's estimate at the shots matching the unmitigated error
+    (``noise.json`` ``mitigated``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    energy: float
+    std: float
+    expectation: float
+    shot_overhead: float
+    shots: int
+    readout_error: float | None = None
+    groups_post_selected: int | None = None
+    acceptance: float | None = None
+    selects: str | None = None
+
+
+class ExtrapolationRecord(BaseModel):
+    """One zero-noise extrapolation fit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    energy: float
+    std: float
+    expectation: float
+    shot_overhead: float
+    shots: int
+    weights: list[float]
+    qpu_time_overhead: float
+
+
+class ZNERecord(ExtrapolationRecord):
+    """Zero-noise extrapolation: the Richardson fit, the linear one beside it."""
+
+    extrapolation: str
+    linear: ExtrapolationRecord
+    scale_factors: list[float]
+    scaled_expectations: list[float]
+    folding: str
+    two_qubit_gates: list[int]
+    combined_with: str | None
+
+
+class ScanPointRecord(BaseModel):
+    """The noisy and the extrapolated expectation at one two-qubit error rate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    two_qubit_depolarizing: float
+    expected_gate_errors: float
+    noisy_expectation: float
+    noisy_error: float
+    zne_expectation: float
+    zne_error: float
+
+
+class MitigationsRecord(BaseModel):
+    """Each error-mitigation method's estimate (``noise.json`` ``mitigated``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    readout: MitigatedRecord
+    post_selection: MitigatedRecord
+    zne: ZNERecord
+
+
+class NoiseRecord(Record):
+    """``noise.json``: the VQE's final circuit under noise, mitigated, and SQD."""
+
+    noise_model: dict[str, Any]
+    simulation: dict[str, Any]
+    noiseless_energy: float
+    vqe_energy: float
+    noisy_expectation: float
+    noisy_energy: float
+    noisy_std: float
+    trajectory_error: float
+    shots: int
+    target_error_hartree: float
+    n_groups: int
+    mitigated: MitigationsRecord
+    sqd: dict[str, Any]
+    scan: list[ScanPointRecord]
+    memory_estimate_mb: float
+    wall_s: float
+
+
 RECORD_MODELS: dict[str, type[Record]] = {
     "geometry": GeometryRecord,
     "scf": SCFRecord,
@@ -362,11 +449,12 @@ RECORD_MODELS: dict[str, type[Record]] = {
     "qubits": QubitHamiltonianRecord,
     "vqe": VQERecord,
     "hardware": HardwareRecord,
+    "noise": NoiseRecord,
 }
 RECORD_FILES = {"geometry": "geometry.json", "scf": "scf.json",
                 "active_space": "active_space.json", "references": "references.json",
                 "qubits": "qubit_hamiltonian.json", "vqe": "vqe.json",
-                "hardware": "hardware.json"}
+                "hardware": "hardware.json", "noise": "noise.json"}
 
 
 def validate_record(record: dict[str, Any], where: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import typing
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -48,6 +49,16 @@ def settings_from_json(kind: type[Settings], text: str) -> Settings:
         values = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"{kind.__name__}: settings are not JSON ({error})") from error
+    return settings_from_values(kind, values)
+
+
+def settings_from_values(kind: type[Settings], values: Any) -> Settings:
+    """Rebuild a settings dataclass from its :func:`dataclasses.asdict` values; a field that is
+    itself a settings dataclass is rebuilt from its object.
+
+    Raises:
+        InputError: not an object, or the keys differ from the fields.
+    """
     if not isinstance(values, dict):
         raise InputError(f"{kind.__name__}: settings must be a JSON object")
     names = {field.name for field in dataclasses.fields(kind)}  # type: ignore[arg-type]
@@ -55,5 +66,11 @@ def settings_from_json(kind: type[Settings], text: str) -> Settings:
         missing, unknown = sorted(names - set(values)), sorted(set(values) - names)
         raise InputError(f"{kind.__name__}: settings keys differ from the fields "
                          f"(missing: {missing or 'none'}, unknown: {unknown or 'none'})")
-    return kind(**{name: tuple(value) if isinstance(value, list) else value
-                   for name, value in values.items()})
+    types = typing.get_type_hints(kind)
+
+    def rebuilt(name: str, value: Any) -> Any:
+        if dataclasses.is_dataclass(types[name]) and isinstance(types[name], type):
+            return settings_from_values(types[name], value)
+        return tuple(value) if isinstance(value, list) else value
+
+    return kind(**{name: rebuilt(name, value) for name, value in values.items()})

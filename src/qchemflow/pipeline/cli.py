@@ -39,6 +39,8 @@ STAGE_ARGUMENTS = {
     "hardware": ("compiled circuits, shots, prices, fault-tolerant cost: hardware.json",
                  "HardwareSettings",
                  ("qubit-hamiltonian-json", "vqe-json", "fcidump", "output-json")),
+    "noise": ("noisy energy, error mitigation and SQD: noise.json", "NoiseSettings",
+              ("qubit-hamiltonian-json", "vqe-json", "fcidump", "output-json")),
 }
 STAGE_COMMANDS = tuple(STAGE_ARGUMENTS)
 
@@ -164,7 +166,8 @@ def run_stage(arguments: argparse.Namespace) -> None:
     from qchemflow.chemistry.geometry import GeometrySettings
     from qchemflow.chemistry.references import ReferenceSettings
     from qchemflow.chemistry.scf import SCFSettings
-    from qchemflow.quantum.settings import HardwareSettings, QubitSettings, VQESettings
+    from qchemflow.quantum.settings import (HardwareSettings, NoiseSettings, QubitSettings,
+                                           VQESettings)
 
     _set_threads(arguments.threads)
     run = RunSettings(arguments.threads, arguments.memory_mb)
@@ -200,6 +203,10 @@ def run_stage(arguments: argparse.Namespace) -> None:
                               arguments.fcidump,
                               settings_from_json(HardwareSettings, arguments.settings), run,
                               origin, arguments.output_json)
+    elif command == "noise":
+        stages.noise_stage(arguments.qubit_hamiltonian_json, arguments.vqe_json,
+                           arguments.fcidump, settings_from_json(NoiseSettings, arguments.settings),
+                           run, origin, arguments.output_json)
 
 
 def run(arguments: argparse.Namespace) -> None:

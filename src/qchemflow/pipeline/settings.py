@@ -24,7 +24,8 @@ from qchemflow.core.errors import InputError
 from qchemflow.core.files import write_text_atomic
 from qchemflow.core.provenance import RunProvenance, config_hash
 from qchemflow.core.settings import settings_to_json
-from qchemflow.quantum.settings import HardwareSettings, QubitSettings, VQESettings
+from qchemflow.quantum.settings import (HardwareSettings, NoiseSettings, QubitSettings,
+                                       SQDSettings, VQESettings)
 
 # check_spectrum: auto diagonalises the qubit Hamiltonian's sector only up to this many qubits.
 AUTO_CHECK_SPECTRUM_MAX_QUBITS = 16
@@ -95,6 +96,46 @@ def hardware_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> Hardwar
                             hardware["fault_tolerant_threshold"], hardware["classical_core"])
 
 
+NOISE_FIGURES = ("one_qubit_depolarizing", "two_qubit_depolarizing", "readout_error", "t1_us",
+                 "t2_us")
+
+
+def noise_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> NoiseSettings:
+    """The noise stage's settings: the preset's figures, each overridden where the config sets
+    it, the preset's gate set and its gate times, the scan, ZNE and SQD.
+
+    Raises:
+        InputError: an unknown preset, or ZNE scale factors that do not start at 1.
+    """
+    noise = config["noise"]
+    if noise["preset"] not in noise["presets"]:
+        raise InputError(f"config key 'noise.preset': '{noise['preset']}' is not one of "
+                         f"noise.presets ({', '.join(sorted(noise['presets']))}); add it there "
+                         "or pick one of those")
+    if noise["zne_scale_factors"][0] != 1:
+        raise InputError("config key 'noise.zne_scale_factors': the first factor must be 1 "
+                         "(the circuit as it is)")
+    preset = noise["presets"][noise["preset"]]
+    figures = {name: preset[name] if noise[name] is None else noise[name]
+               for name in NOISE_FIGURES}
+    gate_set = preset["gate_set"]
+    sqd = config["sqd"]
+    return NoiseSettings(noise["preset"], **figures, gate_set=gate_set,
+                         gate_times=config["hardware"]["gate_times"][gate_set],
+                         source=preset["source"],
+                         two_qubit_rates=tuple(float(rate) for rate in noise["two_qubit_rates"]),
+                         scan_max_qubits=noise["scan_max_qubits"],
+                         zne_scale_factors=tuple(float(scale)
+                                                 for scale in noise["zne_scale_factors"]),
+                         density_matrix_max_qubits=noise["density_matrix_max_qubits"],
+                         trajectories=noise["trajectories"],
+                         target_error_hartree=noise["target_error_hartree"],
+                         excitation_circuit=config["excitation_circuit"], seed=config["seed"],
+                         sqd=SQDSettings(sqd["shots"], sqd["iterations"], sqd["batches"],
+                                         sqd["samples_per_batch"], sqd["symmetrize_spin"],
+                                         sqd["energy_tolerance"]))
+
+
 STAGE_SETTINGS: dict[str, Callable[[MoleculeSpec, dict[str, Any]], Any]] = {
     "geometry": geometry_settings,
     "scf": scf_settings,
@@ -103,6 +144,7 @@ STAGE_SETTINGS: dict[str, Callable[[MoleculeSpec, dict[str, Any]], Any]] = {
     "qubits": qubit_settings,
     "vqe": vqe_settings,
     "hardware": hardware_settings,
+    "noise": noise_settings,
 }
 
 

@@ -34,7 +34,7 @@ from qchemflow.core.provenance import RunProvenance, provenance, text_hash
 from qchemflow.core.records import (failure_record, read_record, stage_record, upstream_failure,
                                     write_record)
 from qchemflow.core.settings import RunSettings
-from qchemflow.quantum.settings import HardwareSettings, QubitSettings, VQESettings
+from qchemflow.quantum.settings import HardwareSettings, NoiseSettings, QubitSettings, VQESettings
 
 logger = logging.getLogger(__name__)
 
@@ -261,4 +261,30 @@ def hardware_stage(qubit_hamiltonian_json: str | Path, vqe_json: str | Path,
                                hamiltonian.h2, settings, run.memory_mb)
 
     return guarded_stage("hardware", qubit_record["id"], [qubit_hamiltonian_json, vqe_json],
+                         output_json, [], origin, compute)
+
+
+def noise_stage(qubit_hamiltonian_json: str | Path, vqe_json: str | Path, fcidump: str | Path,
+                settings: NoiseSettings, run: RunSettings, origin: RunProvenance,
+                output_json: str | Path) -> dict[str, Any]:
+    """Simulate the VQE's final circuit under noise, mitigate, and run SQD; write
+    ``noise.json``.
+
+    Reads the qubit Hamiltonian, the VQE record and the active-space FCIDUMP (for SQD's
+    diagonalisation), never the classical references.
+    """
+    from qchemflow.quantum.noise import noise_fields
+
+    qubit_record = read_record(qubit_hamiltonian_json)
+
+    def compute() -> dict[str, Any]:
+        vqe_record = read_record(vqe_json)
+        hamiltonian = active_space_module.read_active_hamiltonian(fcidump)
+        return noise_fields(qubit_record["terms"], qubit_record["mapping"],
+                            int(qubit_record["n_qubits"]), vqe_record,
+                            int(qubit_record["n_alpha"]), int(qubit_record["n_beta"]),
+                            hamiltonian.h1, hamiltonian.h2, hamiltonian.core_energy, settings,
+                            run.memory_mb, run.threads)
+
+    return guarded_stage("noise", qubit_record["id"], [qubit_hamiltonian_json, vqe_json],
                          output_json, [], origin, compute)

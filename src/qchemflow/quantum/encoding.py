@@ -68,6 +68,24 @@ def apply_masks(rows: tuple[int, ...], vector: int) -> int:
     return result
 
 
+def reverse_bits(values: np.ndarray, n_bits: int) -> np.ndarray:
+    """Each integer with its lowest ``n_bits`` bits in reverse order (bit k to bit n - 1 - k)."""
+    reversed_values = np.zeros_like(values)
+    for bit in range(n_bits):
+        reversed_values |= ((values >> bit) & 1) << (n_bits - 1 - bit)
+    return reversed_values
+
+
+def apply_masks_to_array(rows: tuple[int, ...], vectors: np.ndarray) -> np.ndarray:
+    """:func:`apply_masks` for an array of vectors."""
+    size = len(rows)
+    result = np.zeros_like(vectors)
+    for j, row in enumerate(rows):
+        bits = np.bitwise_count(np.bitwise_and(vectors, row)).astype(np.int64) & 1
+        result |= bits << (size - 1 - j)
+    return result
+
+
 @dataclass(frozen=True)
 class Encoding:
     """One fermion-to-qubit encoding on ``n_qubits`` qubits (one per spin orbital).
@@ -84,16 +102,16 @@ class Encoding:
 
     def qubit_indices(self, occupations: np.ndarray) -> np.ndarray:
         """Basis-state indices of occupation integers (mode k at bit k)."""
-        occupations = np.asarray(occupations, dtype=np.int64)
-        n = self.n_qubits
-        modes = np.zeros_like(occupations)
-        for mode in range(n):
-            modes |= ((occupations >> mode) & 1) << (n - 1 - mode)
-        indices = np.zeros_like(occupations)
-        for j, row in enumerate(self.encoder_rows):
-            bits = np.bitwise_count(np.bitwise_and(modes, row)).astype(np.int64) & 1
-            indices |= bits << (n - 1 - j)
-        return indices
+        return apply_masks_to_array(self.encoder_rows,
+                                    reverse_bits(np.asarray(occupations, dtype=np.int64),
+                                                 self.n_qubits))
+
+    def occupations(self, qubit_indices: np.ndarray) -> np.ndarray:
+        """Occupation integers (mode k at bit k) of basis-state indices: the inverse of
+        :meth:`qubit_indices`, e.g. for decoding measured bit strings."""
+        modes = apply_masks_to_array(self.decoder_rows,
+                                     np.asarray(qubit_indices, dtype=np.int64))
+        return reverse_bits(modes, self.n_qubits)
 
     def reference_qubits(self, occupied_modes: tuple[int, ...]) -> tuple[int, ...]:
         """The qubits set to 1 in the encoded determinant with these modes occupied."""

@@ -222,30 +222,32 @@ class DeviceCircuit:
 
 
 def device_circuit(terms_json: list[list[Any]], mapping: str, n_qubits: int,
-                   vqe_record: dict[str, Any], settings: HardwareSettings) -> DeviceCircuit:
-    """Rebuild the VQE's encoded circuit at its optimum; taper it or build its excitations
-    efficiently as the settings ask.
+                   vqe_record: dict[str, Any], excitation_circuit: str, tapering: bool
+                   ) -> DeviceCircuit:
+    """Rebuild the VQE's encoded circuit at its optimum; taper it (``tapering``) or build its
+    excitations as ``excitation_circuit`` asks (:func:`excitation_circuit_kind`).
 
     Raises:
         InputError: settings that do not apply.
     """
-    kind = excitation_circuit_kind(settings.excitation_circuit, mapping, settings.tapering)
+    kind = excitation_circuit_kind(excitation_circuit, mapping, tapering)
     operator = qubit_operator(terms_json)
     terms = pauli_terms(operator, n_qubits)
     reference = tuple(int(qubit) for qubit in vqe_record["reference_qubits"])
-    tapering = find_tapering(terms, reference)
+    symmetries = find_tapering(terms, reference)
     parameters = {f"theta_{index}": float(value)
                   for index, value in enumerate(vqe_record["parameters"])}
     circuit = cirq.resolve_parameters(
         circuits.circuit_from_gates(vqe_record["gates"], reference, n_qubits, mapping),
         parameters)
-    if settings.tapering:
-        return DeviceCircuit(tapered_circuit(circuit, tapering, reference),
-                             pauli_terms(tapering.taper(operator), tapering.tapered_qubits),
-                             tapering.tapered_qubits, "tapered Pauli rotations", tapering, True)
+    if tapering:
+        return DeviceCircuit(tapered_circuit(circuit, symmetries, reference),
+                             pauli_terms(symmetries.taper(operator), symmetries.tapered_qubits),
+                             symmetries.tapered_qubits, "tapered Pauli rotations", symmetries,
+                             True)
     if kind == "efficient":
         circuit = with_efficient_excitations(circuit)
-    return DeviceCircuit(circuit, terms, n_qubits, kind, tapering, False)
+    return DeviceCircuit(circuit, terms, n_qubits, kind, symmetries, False)
 
 
 def hardware_fields(terms_json: list[list[Any]], mapping: str, n_qubits: int,
@@ -268,7 +270,8 @@ def hardware_fields(terms_json: list[list[Any]], mapping: str, n_qubits: int,
         ResourceError: the state vector would not fit.
     """
     start = time.perf_counter()
-    device = device_circuit(terms_json, mapping, n_qubits, vqe_record, settings)
+    device = device_circuit(terms_json, mapping, n_qubits, vqe_record,
+                            settings.excitation_circuit, settings.tapering)
     memory_mb = require_state_memory(device.n_qubits, max_memory_mb)
     state = final_state(device.circuit, device.n_qubits)
     circuit_energy = full_space_expectation(device.terms, state)

@@ -114,14 +114,27 @@ def group_statistics(terms: PauliTerms, group: PauliGroup, state: np.ndarray
     After the basis change every member is a Z string on its support, so an outcome b gives
     sum_i c_i (-1)^popcount(b & support_i). Outcomes with the same value are merged.
     """
-    n = terms.n_qubits
-    probabilities = np.abs(rotate_to_basis(state, group.basis, n)) ** 2
-    outcomes = np.nonzero(probabilities > 1e-300)[0].astype(np.int64)
-    weights = probabilities[outcomes]
+    return outcome_statistics(terms, group.members,
+                              np.abs(rotate_to_basis(state, group.basis, terms.n_qubits)) ** 2)
+
+
+def outcome_values(terms: PauliTerms, members: tuple[int, ...], outcomes: np.ndarray
+                   ) -> np.ndarray:
+    """The group operator's value for each outcome of its (diagonalised) basis."""
     values = np.zeros(outcomes.size)
-    for member in group.members:
+    for member in members:
         support = int(terms.x_masks[member] | terms.z_masks[member])
         values += float(terms.coefficients[member].real) * z_parity(outcomes, support)
+    return values
+
+
+def outcome_statistics(terms: PauliTerms, members: tuple[int, ...], probabilities: np.ndarray
+                       ) -> GroupStatistics:
+    """The value distribution of a qubit-wise group, given the probabilities of the 2^n
+    outcomes of its basis (a pure state's, or a noisy device's)."""
+    outcomes = np.nonzero(probabilities > 1e-300)[0].astype(np.int64)
+    weights = probabilities[outcomes]
+    values = outcome_values(terms, members, outcomes)
     distinct, inverse = np.unique(np.round(values, 12), return_inverse=True)
     merged = np.bincount(inverse, weights=weights, minlength=distinct.size)
     return GroupStatistics(distinct, merged / merged.sum())

@@ -10,6 +10,7 @@ i beta. Qubit q is bit (n - 1 - q) of a basis-state index, as in Cirq and OpenFe
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,20 +103,41 @@ def z_parity(indices: np.ndarray, z_mask: int | np.ndarray) -> np.ndarray:
 
 
 def full_space_expectation(terms: PauliTerms, state: np.ndarray) -> float:
-    """<psi|H|psi> over all 2^n basis states (a state vector in Cirq's qubit order).
+    """<psi|H|psi> over all 2^n basis states (a state vector in Cirq's qubit order)."""
+    return float(full_space_expectations(terms, state[np.newaxis, :])[0])
 
-    A term i^y X^x Z^z maps |b> to (-1)^(b.z) |b ^ x>, so its expectation is
-    i^y sum_b conj(psi[b ^ x]) (-1)^(b.z) psi[b]; terms sharing an X mask share the gather.
+
+def x_mask_weights(terms: PauliTerms, indices: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """Per distinct X mask x: w_x[b] = sum of i^y c (-1)^(b.z) over the terms with that mask.
+
+    A term i^y X^x Z^z maps |b> to (-1)^(b.z) |b ^ x>, so <H> = sum_x sum_b
+    rho[b ^ x, b] w_x[b], with rho[b ^ x, b] = conj(psi[b ^ x]) psi[b] for a pure state.
     """
-    indices = np.arange(state.size, dtype=np.int64)
     phases = (1j ** (terms.y_counts % 4)) * terms.coefficients
-    total = complex(terms.constant * np.vdot(state, state))
     for x_mask in np.unique(terms.x_masks):
         members = np.nonzero(terms.x_masks == x_mask)[0]
-        overlap = np.conj(state[np.bitwise_xor(indices, x_mask)]) * state
+        weights = np.zeros(indices.size, dtype=complex)
         for member in members:
-            total += phases[member] * np.sum(overlap * z_parity(indices,
-                                                                 int(terms.z_masks[member])))
+            weights += phases[member] * z_parity(indices, int(terms.z_masks[member]))
+        yield int(x_mask), weights
+
+
+def full_space_expectations(terms: PauliTerms, states: np.ndarray) -> np.ndarray:
+    """<psi_k|H|psi_k> for each row of ``states`` (K x 2^n), terms sharing an X mask sharing
+    the gather."""
+    indices = np.arange(states.shape[1], dtype=np.int64)
+    totals = terms.constant * np.sum(np.abs(states) ** 2, axis=1).astype(complex)
+    for x_mask, weights in x_mask_weights(terms, indices):
+        totals += (np.conj(states[:, np.bitwise_xor(indices, x_mask)]) * states) @ weights
+    return totals.real
+
+
+def density_matrix_expectation(terms: PauliTerms, density_matrix: np.ndarray) -> float:
+    """Tr(rho H) over all 2^n basis states."""
+    indices = np.arange(density_matrix.shape[0], dtype=np.int64)
+    total = complex(terms.constant * np.trace(density_matrix))
+    for x_mask, weights in x_mask_weights(terms, indices):
+        total += density_matrix[indices, np.bitwise_xor(indices, x_mask)] @ weights
     return float(total.real)
 
 

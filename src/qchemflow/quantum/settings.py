@@ -68,3 +68,68 @@ class HardwareSettings:
     providers: dict[str, dict[str, Any]]
     fault_tolerant_threshold: float
     classical_core: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SQDSettings:
+    """Sample-based quantum diagonalisation (SQD) of the noisy circuit's Z-basis samples.
+
+    Attributes:
+        shots: samples drawn from the noisy circuit.
+        iterations: rounds of configuration recovery and diagonalisation (the first uses only
+            samples with the right particle numbers).
+        batches: subsamples diagonalised per round; the lowest energy is kept.
+        samples_per_batch: distinct configurations per batch (all of them when larger).
+        symmetrize_spin: build the subspace from the union of the alpha and beta strings, for
+            both spins (closed shells), which keeps it closed under spin flip and helps S^2.
+        energy_tolerance: stop iterating when the energy changes by less (Hartree).
+    """
+
+    shots: int
+    iterations: int
+    batches: int
+    samples_per_batch: int
+    symmetrize_spin: bool
+    energy_tolerance: float
+
+
+@dataclass(frozen=True)
+class NoiseSettings:
+    """What the noise stage simulates, mitigates and samples.
+
+    Attributes:
+        preset: the device class whose figures fill the parameters not set explicitly.
+        one_qubit_depolarizing, two_qubit_depolarizing, readout_error, t1_us, t2_us: the
+            resolved noise figures (:class:`qchemflow.quantum.noise_models.NoiseParameters`).
+        gate_set: the native gate set the circuit is compiled to before noise is added.
+        gate_times: that gate set's ``hardware.gate_times`` row.
+        source: where the preset's figures come from.
+        two_qubit_rates: two-qubit error rates of the error-against-rate scan.
+        scan_max_qubits: the scan runs only up to this many qubits.
+        zne_scale_factors: the noise scale factors of zero-noise extrapolation (the first 1).
+        density_matrix_max_qubits: the exact density matrix up to this size, trajectories beyond.
+        trajectories: quantum trajectories per noisy simulation beyond that size.
+        target_error_hartree: the standard error the unmitigated estimate's shots are set for.
+        excitation_circuit: as in :class:`HardwareSettings`.
+        seed: seeds the trajectories, the folding and every sample.
+        sqd: the sample-based diagonalisation.
+    """
+
+    preset: str
+    one_qubit_depolarizing: float
+    two_qubit_depolarizing: float
+    readout_error: float
+    t1_us: float | None
+    t2_us: float | None
+    gate_set: str
+    gate_times: dict[str, Any]
+    source: str
+    two_qubit_rates: tuple[float, ...]
+    scan_max_qubits: int
+    zne_scale_factors: tuple[float, ...]
+    density_matrix_max_qubits: int
+    trajectories: int
+    target_error_hartree: float
+    excitation_circuit: str
+    seed: int
+    sqd: SQDSettings

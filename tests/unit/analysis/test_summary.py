@@ -4,7 +4,8 @@ the records (the VQE never sees the references)."""
 import csv
 import shutil
 
-from qchemflow.analysis.summary import COLUMNS, molecule_status, stability_label, summarise
+from qchemflow.analysis.summary import (COLUMNS, HARDWARE_COLUMNS, NOISE_COLUMNS,
+                                        molecule_status, stability_label, summarise)
 from qchemflow.core.records import failure_record, read_record, stage_record, write_record
 
 
@@ -41,11 +42,27 @@ def test_summary_has_a_row_per_molecule_and_refused_row(h2_results, tmp_path):
     assert table[0]["chemical_accuracy"] == "True"
     assert table[0]["n_two_qubit_gates"] == str(vqe["circuit"]["n_two_qubit_gates"])
     assert table[1]["status"].startswith("failed:input: row 2")
+    # The noise columns: errors against the CASCI set above, the ZNE price from the hardware's.
+    noise = read_record(folder / "noise.json")
+    assert table[0]["noise_preset"] == noise["noise_model"]["preset"]
+    assert float(table[0]["noisy_error_mha"]) == (noise["noisy_energy"] - casci) * 1000
+    assert float(table[0]["zne_error_mha"]) == \
+        (noise["mitigated"]["zne"]["energy"] - casci) * 1000
+    assert float(table[0]["sqd_error_mha"]) == (noise["sqd"]["energy"] - casci) * 1000
+    assert float(table[0]["zne_energy_usd"]) == \
+        float(table[0]["energy_usd"]) * noise["mitigated"]["zne"]["shot_overhead"]
     # The VQE outside chemical accuracy reads False.
     vqe["energy"] = casci + 2e-3
     write_record(folder / "vqe.json", vqe)
     rows = summarise(tmp_path, ["good"], [], tmp_path / "summary.csv")
     assert rows[0]["chemical_accuracy"] is False
+
+
+def test_noise_columns_follow_the_hardware_columns():
+    start = COLUMNS.index(HARDWARE_COLUMNS[0])
+    assert COLUMNS[start:start + len(HARDWARE_COLUMNS) + len(NOISE_COLUMNS) + 1] == \
+        (*HARDWARE_COLUMNS, *NOISE_COLUMNS, "flags")
+    assert len(set(COLUMNS)) == len(COLUMNS)
 
 
 def test_stability_label_says_what_was_found():

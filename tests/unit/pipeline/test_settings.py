@@ -78,3 +78,26 @@ def test_run_file_round_trip_and_by_hand(tmp_path):
     (tmp_path / "bad.json").write_text("{}")
     with pytest.raises(Exception, match="run file .* cannot be read"):
         read_run_file(tmp_path / "bad.json")
+
+
+def test_noise_figures_come_from_the_preset_unless_set():
+    from qchemflow.core.errors import InputError
+
+    config = default_config()
+    noise = STAGE_SETTINGS["noise"](water(), config)
+    preset = config["noise"]["presets"]["depolarizing"]
+    assert (noise.preset, noise.two_qubit_depolarizing, noise.readout_error, noise.t1_us) == (
+        "depolarizing", preset["two_qubit_depolarizing"], preset["readout_error"], None)
+    assert noise.gate_times == config["hardware"]["gate_times"]["cz"]
+    assert noise.sqd.shots == config["sqd"]["shots"] == 100_000
+    config["noise"].update(preset="trapped_ion", readout_error=0.02)
+    ions = STAGE_SETTINGS["noise"](water(), config)
+    assert (ions.gate_set, ions.readout_error, ions.two_qubit_depolarizing) == (
+        "xx", 0.02, config["noise"]["presets"]["trapped_ion"]["two_qubit_depolarizing"])
+    assert ions.gate_times["serial"] is True
+    config["noise"]["preset"] = "neutral_atoms"
+    with pytest.raises(InputError, match="noise.preset.*neutral_atoms"):
+        STAGE_SETTINGS["noise"](water(), config)
+    config["noise"].update(preset="depolarizing", zne_scale_factors=[3, 5])
+    with pytest.raises(InputError, match="first factor must be 1"):
+        STAGE_SETTINGS["noise"](water(), config)

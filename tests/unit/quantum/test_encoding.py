@@ -46,6 +46,11 @@ def test_encoder_matrices():
         encoding = encoding_for(mapping, 6)
         occupied = (0, 1, 3)
         assert encoding.occupied_modes(encoding.reference_qubits(occupied)) == occupied
+        # Decoding every basis state and encoding it again is the identity (a bijection).
+        every_state = np.arange(1 << 6, dtype=np.int64)
+        assert np.array_equal(encoding.qubit_indices(encoding.occupations(every_state)),
+                              every_state)
+        assert np.array_equal(np.sort(encoding.occupations(every_state)), every_state)
     matrix = np.tril(np.ones((5, 5), dtype=np.uint8))
     assert np.array_equal((gf2_inverse(matrix).astype(int) @ matrix) % 2, np.eye(5))
     with pytest.raises(ValueError, match="singular"):

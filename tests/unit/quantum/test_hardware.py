@@ -40,7 +40,7 @@ def test_device_circuit_reproduces_the_vqe_energy(h4, mapping, tapering):
     # Identity: the encoded (and tapered) circuit simulated by Cirq, measured on the encoded
     # (and tapered) Hamiltonian over all 2^n amplitudes, gives the VQE's sector energy.
     qubits, vqe = quantum_records(h4, mapping)
-    device = device_circuit(qubits["terms"], mapping, 8, vqe, hardware_settings(tapering=tapering))
+    device = device_circuit(qubits["terms"], mapping, 8, vqe, "auto", tapering)
     state = final_state(device.circuit, device.n_qubits)
     assert full_space_expectation(device.terms, state) == pytest.approx(vqe["energy"], abs=1e-8)
     # Linear H4: the N_alpha and N_beta parities and the inversion centre at least.
@@ -79,8 +79,7 @@ def test_efficient_circuits_cut_the_two_qubit_gates(h4):
     qubits, vqe = quantum_records(h4, "jordan_wigner")
     counts = {}
     for kind in ("pauli", "efficient"):
-        device = device_circuit(qubits["terms"], "jordan_wigner", 8, vqe,
-                                hardware_settings(excitation_circuit=kind))
+        device = device_circuit(qubits["terms"], "jordan_wigner", 8, vqe, kind, False)
         state = final_state(device.circuit, 8)
         assert full_space_expectation(device.terms, state) == pytest.approx(vqe["energy"],
                                                                             abs=1e-8)
@@ -104,7 +103,7 @@ def test_whole_record_for_h4_parity_tapered_commuting_groups(h4):
     # Fully commuting groups are fewer than qubit-wise ones on the same tapered Hamiltonian.
     from qchemflow.quantum.hardware import device_circuit, grouped_statistics
 
-    device = device_circuit(qubits["terms"], "parity", 8, vqe, hardware_settings(tapering=True))
+    device = device_circuit(qubits["terms"], "parity", 8, vqe, "auto", True)
     qubit_wise, _ = grouped_statistics(device.terms, final_state(device.circuit,
                                                                  device.n_qubits), "qubit_wise")
     assert measured["n_groups"] < len(qubit_wise)
