@@ -52,12 +52,17 @@ def vqe_settings(**overrides: Any) -> VQESettings:
                                **overrides)
 
 
-def hardware_settings(**overrides: Any) -> Any:
-    """The default hardware settings (from the schema) with ``overrides``."""
-    from qchemflow.pipeline.settings import hardware_settings as from_config
+def stage_settings(stage: str, **overrides: Any) -> Any:
+    """A stage's default settings (from the schema) with ``overrides``."""
+    from qchemflow.pipeline.settings import STAGE_SETTINGS
 
-    return dataclasses.replace(from_config(None, default_config()),  # type: ignore[arg-type]
+    return dataclasses.replace(STAGE_SETTINGS[stage](None, default_config()),  # type: ignore[arg-type]
                                **overrides)
+
+
+def hardware_settings(**overrides: Any) -> Any:
+    """The default hardware settings with ``overrides``."""
+    return stage_settings("hardware", **overrides)
 
 
 def run_hardware_stage(folder: Path, molecule_id: str, **overrides: Any) -> dict[str, Any]:
@@ -69,11 +74,8 @@ def run_hardware_stage(folder: Path, molecule_id: str, **overrides: Any) -> dict
 
 
 def noise_settings(**overrides: Any) -> Any:
-    """The default noise settings (from the schema) with ``overrides``."""
-    from qchemflow.pipeline.settings import noise_settings as from_config
-
-    return dataclasses.replace(from_config(None, default_config()),  # type: ignore[arg-type]
-                               **overrides)
+    """The default noise settings with ``overrides``."""
+    return stage_settings("noise", **overrides)
 
 
 def run_noise_stage(folder: Path, molecule_id: str, **overrides: Any) -> dict[str, Any]:

@@ -21,6 +21,7 @@ def test_every_hard_molecule_runs_to_a_checked_result(tmp_path):
     config = yaml.safe_load((REPOSITORY / "config/config.yaml").read_text())
     config["molecules"] = str(TABLE)
     config["hardware"]["gate_sets"] = ["xx"]  # seconds per molecule (test_pipeline.make_project)
+    config["noise"]["trajectories"] = 20
     (tmp_path / "config/config.yaml").write_text(yaml.safe_dump(config))
     result = snakemake(tmp_path, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]

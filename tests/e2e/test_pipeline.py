@@ -36,11 +36,13 @@ def make_project(tmp_path: Path, table: str, gate_sets: tuple[str, ...] = ("xx",
                  **settings: object) -> Path:
     """A working folder with config/config.yaml pointing at ``table``. The hardware stage
     compiles to ``gate_sets`` only (the XX set, seconds per molecule, unless a test is about
-    compilation: routing the superconducting sets takes minutes at 12 qubits)."""
+    compilation: routing the superconducting sets takes minutes at 12 qubits), and the noise
+    stage runs 20 trajectories beyond 10 qubits."""
     (tmp_path / "config").mkdir()
     (tmp_path / "molecules.csv").write_text(table)
     config = yaml.safe_load((REPOSITORY / "config/config.yaml").read_text())
     config["hardware"]["gate_sets"] = list(gate_sets)
+    config["noise"]["trajectories"] = 20  # 12-qubit noise stages in tens of seconds
     config.update(molecules=str(tmp_path / "molecules.csv"), **settings)
     (tmp_path / "config/config.yaml").write_text(yaml.safe_dump(config))
     return tmp_path
@@ -156,7 +158,7 @@ def test_report_renders_in_chromium_and_snakemake_report(tmp_path):
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile2'}",
          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
-    assert dom.stdout.count("<img") == 3 and "H2" in dom.stdout
+    assert dom.stdout.count("<img") == 4 and "H2" in dom.stdout
     # The hardware section: its table (one row per molecule) and a sentence per molecule that
     # sets the price beside CCSD(T) on the same Hamiltonian, as Chromium parsed them.
     hardware = re.search(r'<table id="hardware">(.*?)</table>', dom.stdout, re.DOTALL)
@@ -165,6 +167,16 @@ def test_report_renders_in_chromium_and_snakemake_report(tmp_path):
     assert sentences and sentences.group(1).count("<li>") == 2
     assert "water (8 qubits, 5 after tapering): one energy to 1.6 mHa needs" in sentences.group(1)
     assert "CCSD(T) on the same Hamiltonian took" in sentences.group(1)
+    # The noise section: its table (one row per molecule), a sentence per molecule against
+    # CASCI and CCSD(T), and the plot of the error against the two-qubit rate.
+    noise = re.search(r'<table id="noise">(.*?)</table>', dom.stdout, re.DOTALL)
+    assert noise and noise.group(1).count('<th scope="row">') == 2, dom.stdout[-3000:]
+    verdicts = re.search(r'<ul id="noise-verdicts">(.*?)</ul>', dom.stdout, re.DOTALL)
+    assert verdicts and verdicts.group(1).count("<li>") == 2
+    assert "water: at the two-qubit error rate 0.001 (depolarizing), the noisy energy is" in (
+        verdicts.group(1))
+    assert "SQD from 100,000 samples" in verdicts.group(1)
+    assert 'src="plots/noise.png"' in dom.stdout
     # A 1366x768 screen: the page never scrolls sideways, the summary table scrolls in its box.
     # A copy of the page beside it (same plots) measures itself once loaded.
     probe_script = """<script>
@@ -173,8 +185,9 @@ window.addEventListener("load", () => {
   const out = document.createElement("pre");
   out.id = "layout-probe";
   const plot = document.querySelector('img[src="plots/hardware.png"]');
+  const noisePlot = document.querySelector('img[src="plots/noise.png"]');
   out.textContent = JSON.stringify({
-    hardwarePlotWidth: plot.naturalWidth,
+    hardwarePlotWidth: plot.naturalWidth, noisePlotWidth: noisePlot.naturalWidth,
     innerWidth: window.innerWidth, pageScrollWidth: document.documentElement.scrollWidth,
     pageClientWidth: document.documentElement.clientWidth, boxTag: box.tagName,
     boxOverflowX: getComputedStyle(box).overflowX, boxScrollWidth: box.scrollWidth,
@@ -194,11 +207,12 @@ window.addEventListener("load", () => {
     layout = json.loads(found.group(1))  # numbers and plain words: nothing escaped
     assert layout["innerWidth"] == 1366, layout  # the window size was applied
     assert layout["hardwarePlotWidth"] > 500, layout  # the hardware plot loaded
+    assert layout["noisePlotWidth"] > 500, layout  # and the noise plot
     assert layout["pageScrollWidth"] <= min(1366, layout["pageClientWidth"]), layout
     assert layout["boxTag"] == "DIV" and layout["boxOverflowX"] == "auto", layout
     assert layout["boxRight"] <= layout["pageClientWidth"], layout
     assert layout["boxScrollWidth"] > layout["boxClientWidth"], layout  # the table scrolls
-    for plot in ("errors.png", "convergence.png", "hardware.png"):
+    for plot in ("errors.png", "convergence.png", "hardware.png", "noise.png"):
         assert (workdir / "results/plots" / plot).stat().st_size > 10_000
     zipped = snakemake(workdir, "--report", "results/report.zip")
     assert zipped.returncode == 0, zipped.stderr[-3000:]

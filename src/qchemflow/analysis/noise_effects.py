@@ -211,12 +211,13 @@ def noise_models(rows: list[dict[str, Any]], results_folder: str | Path) -> list
 
 
 def scan_errors(scan: list[dict[str, Any]], casci: float) -> list[dict[str, Any]]:
-    """A noise record's scan as errors against CASCI and their error bars, in mHa."""
+    """A noise record's scan as errors against CASCI and their error bars, in mHa (the ZNE
+    ones None where the stage did not extrapolate)."""
     return [{"two_qubit_depolarizing": point["two_qubit_depolarizing"],
              "noisy_error_mha": error_millihartree(point["noisy_expectation"], casci),
              "noisy_bar_mha": point["noisy_error"] * HARTREE_TO_MILLIHARTREE,
              "zne_error_mha": error_millihartree(point["zne_expectation"], casci),
-             "zne_bar_mha": point["zne_error"] * HARTREE_TO_MILLIHARTREE}
+             "zne_bar_mha": _millihartree(point["zne_error"])}
             for point in scan]
 
 

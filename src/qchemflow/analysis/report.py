@@ -216,12 +216,15 @@ def plot_noise(series: list[tuple[str, int, list[dict[str, Any]]]], path: Path) 
     figure, axes = _new_axes(7.0)
     lowest, highest = CHEMICAL_ACCURACY_MHA, CHEMICAL_ACCURACY_MHA
     for index, (molecule_id, qubits, points) in enumerate(series):
-        rates = [float(point["two_qubit_depolarizing"]) for point in points]
         for kind, style, marker, label in (("noisy", "-", "o", "noisy"),
                                            ("zne", "--", "s", "ZNE")):
+            shown = [point for point in points if point[f"{kind}_error_mha"] is not None]
+            if not shown:
+                continue
+            rates = [float(point["two_qubit_depolarizing"]) for point in shown]
             errors = [max(abs(float(point[f"{kind}_error_mha"])), ERROR_FLOOR_MHA)
-                      for point in points]
-            bars = [float(point[f"{kind}_bar_mha"]) for point in points]
+                      for point in shown]
+            bars = [float(point[f"{kind}_bar_mha"]) for point in shown]
             axes.errorbar(rates, errors, yerr=bars, color=f"C{index}", linestyle=style,
                           marker=marker, capsize=3,
                           label=f"{molecule_id} ({qubits} qubits), {label}")

@@ -354,9 +354,9 @@ class HardwareRecord(Record):
     wall_s: float
 
 
-class MitigatedRecord(BaseModel):
-    """One mitigation method's estimate at the shots matching the unmitigated error
-    (``noise.json`` ``mitigated``)."""
+class EstimateRecord(BaseModel):
+    """An energy estimate from a device: one sampled value with its standard error, its
+    infinite-shot expectation, and its shots (``noise.json``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -365,22 +365,20 @@ class MitigatedRecord(BaseModel):
     expectation: float
     shot_overhead: float
     shots: int
+
+
+class MitigatedRecord(EstimateRecord):
+    """Readout inversion or post-selection (``noise.json`` ``mitigated``)."""
+
     readout_error: float | None = None
     groups_post_selected: int | None = None
     acceptance: float | None = None
     selects: str | None = None
 
 
-class ExtrapolationRecord(BaseModel):
+class ExtrapolationRecord(EstimateRecord):
     """One zero-noise extrapolation fit."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    energy: float
-    std: float
-    expectation: float
-    shot_overhead: float
-    shots: int
     weights: list[float]
     qpu_time_overhead: float
 
@@ -406,8 +404,8 @@ class ScanPointRecord(BaseModel):
     expected_gate_errors: float
     noisy_expectation: float
     noisy_error: float
-    zne_expectation: float
-    zne_error: float
+    zne_expectation: float | None
+    zne_error: float | None
 
 
 class MitigationsRecord(BaseModel):

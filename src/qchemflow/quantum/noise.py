@@ -38,7 +38,7 @@ from qchemflow.core.memory import memory_fix, noise_memory_mb, require_memory
 from qchemflow.quantum import compilation, mitigation
 from qchemflow.quantum.encoding import encoding_for
 from qchemflow.quantum.hardware import device_circuit, final_state
-from qchemflow.quantum.measurement import PauliGroup, qubit_wise_groups
+from qchemflow.quantum.measurement import GroupStatistics, PauliGroup, qubit_wise_groups
 from qchemflow.quantum.mitigation import GroupEstimator
 from qchemflow.quantum.noise_models import DeviceNoiseModel, NoiseParameters, readout_confusion
 from qchemflow.quantum.noisy_simulation import NoisyState, choose_method, simulate_noisy
@@ -63,31 +63,16 @@ def noise_parameters(settings: NoiseSettings) -> NoiseParameters:
 
 @dataclass(frozen=True)
 class GroupDistribution:
-    """A group's kept outcome values and their probabilities (summing to the kept share)."""
+    """A group's value distribution over the shots it keeps, and the share it keeps."""
 
-    values: np.ndarray
-    probabilities: np.ndarray
-
-    @property
-    def acceptance(self) -> float:
-        """The share of shots kept."""
-        return float(self.probabilities.sum())
-
-    @property
-    def mean(self) -> float:
-        """The mean value over kept shots."""
-        return float(self.probabilities @ self.values) / self.acceptance
-
-    @property
-    def standard_deviation(self) -> float:
-        """The spread of one kept shot's value."""
-        variance = float(self.probabilities @ (self.values - self.mean) ** 2) / self.acceptance
-        return math.sqrt(max(variance, 0.0))
+    kept: GroupStatistics
+    acceptance: float
 
     @property
     def effective_deviation(self) -> float:
         """sigma / sqrt(acceptance): the spread per shot spent."""
-        return self.standard_deviation / math.sqrt(self.acceptance)
+        return (self.kept.standard_deviation / math.sqrt(self.acceptance) if self.acceptance
+                else 0.0)
 
 
 def group_distribution(estimator: GroupEstimator, probabilities: np.ndarray) -> GroupDistribution:
@@ -95,8 +80,11 @@ def group_distribution(estimator: GroupEstimator, probabilities: np.ndarray) -> 
     kept = probabilities if estimator.accepted is None else probabilities * estimator.accepted
     present = np.nonzero(kept > 1e-300)[0]
     distinct, inverse = np.unique(np.round(estimator.values[present], 12), return_inverse=True)
-    return GroupDistribution(distinct,
-                             np.bincount(inverse, weights=kept[present], minlength=distinct.size))
+    weights = np.bincount(inverse, weights=kept[present], minlength=distinct.size)
+    acceptance = float(weights.sum())
+    if acceptance == 0:  # every outcome discarded: nothing to estimate from
+        return GroupDistribution(GroupStatistics(np.zeros(1), np.ones(1)), 0.0)
+    return GroupDistribution(GroupStatistics(distinct, weights / acceptance), acceptance)
 
 
 @dataclass(frozen=True)
@@ -111,7 +99,7 @@ class Measurement:
     @property
     def expectation(self) -> float:
         """The energy with infinitely many shots (of this state or ensemble)."""
-        return self.constant + sum(group.mean for group in self.groups)
+        return self.constant + sum(group.kept.mean for group in self.groups)
 
     @property
     def spread(self) -> float:
@@ -140,11 +128,12 @@ class Measurement:
         trajectories)."""
         estimate, variance = self.constant, 0.0
         for group, shots in zip(self.groups, self.shots_per_group(total)):
-            outcomes = np.append(group.probabilities, max(0.0, 1.0 - group.acceptance))
+            outcomes = np.append(group.kept.probabilities * group.acceptance,
+                                 max(0.0, 1.0 - group.acceptance))
             counts = random.multinomial(shots, outcomes / outcomes.sum())[:-1]
             kept = int(counts.sum())
-            estimate += float(counts @ group.values) / kept if kept else group.mean
-            variance += group.standard_deviation ** 2 / max(kept, 1)
+            estimate += float(counts @ group.kept.values) / kept if kept else group.kept.mean
+            variance += group.kept.standard_deviation ** 2 / max(kept, 1)
         return estimate, math.sqrt(variance + self.trajectory_error ** 2)
 
 
@@ -286,25 +275,32 @@ def expected_gate_errors(circuit: cirq.Circuit, parameters: NoiseParameters) -> 
 
 def scan_fields(runs: NoisyRuns, terms: PauliTerms) -> list[dict[str, Any]]:
     """Per two-qubit rate: the noisy and the (readout-mitigated, Richardson) extrapolated
-    expectation with their trajectory errors."""
+    expectation with their trajectory errors.
+
+    With trajectories the extrapolation is left out at rates other than the configured one
+    (null): each would be two more ensembles of a three- and five-fold longer circuit.
+    """
     damped = readout_damped(terms, runs.parameters.readout_error)
     scales = runs.settings.zne_scale_factors
     weights = mitigation.extrapolation_weights("richardson", scales)
     rows = []
     for rate in runs.settings.two_qubit_rates:
         noisy, noisy_error = mean_and_error(state_energies(runs.state(1.0, rate), damped))
-        scaled = [mean_and_error(state_energies(runs.state(scale, rate), terms))
-                  for scale in scales]
-        rows.append({
+        row: dict[str, Any] = {
             "two_qubit_depolarizing": rate,
             "expected_gate_errors": expected_gate_errors(
                 runs.compiled, runs.parameters.with_two_qubit_depolarizing(rate)),
             "noisy_expectation": noisy, "noisy_error": noisy_error,
-            "zne_expectation": mitigation.extrapolate("richardson", scales,
-                                                      [value for value, _ in scaled]),
-            "zne_error": math.sqrt(float(np.sum((weights * np.array(
-                [error for _, error in scaled])) ** 2))),
-        })
+            "zne_expectation": None, "zne_error": None,
+        }
+        if runs.method == "density_matrix" or rate == runs.parameters.two_qubit_depolarizing:
+            scaled = [mean_and_error(state_energies(runs.state(scale, rate), terms))
+                      for scale in scales]
+            row["zne_expectation"] = mitigation.extrapolate(
+                "richardson", scales, [value for value, _ in scaled])
+            row["zne_error"] = math.sqrt(float(np.sum((weights * np.array(
+                [error for _, error in scaled])) ** 2)))
+        rows.append(row)
     return rows
 
 

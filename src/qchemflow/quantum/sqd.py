@@ -31,7 +31,8 @@ active-space Hamiltonian in it:
    subspace is not closed under S^2. The reported energy is <H> of the state found (penalty
    removed) and <S^2> is measured (``selected_ci.spin_square``). The ground state's average
    occupations feed the next round's recovery. Rounds stop after ``iterations``, or when the
-   best batch energy changes by less than ``energy_tolerance``.
+   best batch energy changes by less than ``energy_tolerance``. The result is the lowest energy
+   of any batch of any round, with its state (as qiskit-addon-sqd's ``best_result``).
 
 The energy is variational in the sampled subspace. It is <H> of a normalised state that lies in
 a subspace of the CASCI space of the same Hamiltonian, so it is an upper bound to CASCI; it is
@@ -41,7 +42,8 @@ for the small active spaces simulated here, says nothing about how SQD scales: i
 spaces far beyond exact diagonalisation, where the samples span a tiny fraction.
 
 Randomness comes only from ``np.random.default_rng(seed)``: the same inputs and seed give a
-bit-identical result.
+bit-identical result (with the same number of PySCF threads, whose OpenMP sums can change the
+last bits).
 
 Occupation integers follow the project's convention: spin-orbital mode k is bit k, mode 2i is
 orbital i alpha and 2i+1 orbital i beta (:func:`qchemflow.quantum.sector.occupations_with`).
@@ -203,7 +205,8 @@ def occupations_from_strings(alpha: np.ndarray, beta: np.ndarray, n_orbitals: in
 
 
 def hartree_fock_occupations(n_orbitals: int, n_electrons: int) -> np.ndarray:
-    """Occupations of one spin in the Hartree-Fock determinant: the lowest orbitals filled."""
+    """Occupations of one spin in the Hartree-Fock determinant: the first ``n_electrons``
+    orbitals filled (the lowest, for canonical orbitals in energy order, as CASCI gives them)."""
     return (np.arange(n_orbitals) < n_electrons).astype(float)
 
 
@@ -343,6 +346,8 @@ def solve_subspace(h1: np.ndarray, h2: np.ndarray, core_energy: float, n_orbital
     recomputed as <H> of the normalised vector. PySCF's selected CI divides by each spin's
     electron count, so a spin with no electrons goes to :func:`solve_polarised` instead.
     """
+    # Sorted and distinct: PySCF's link tables look strings up by bisection, and unsorted
+    # strings give a wrong energy without an error.
     strings = (np.unique(np.asarray(alpha_strings, dtype=np.int64)),
                np.unique(np.asarray(beta_strings, dtype=np.int64)))
     nelec = (n_alpha, n_beta)
@@ -494,6 +499,72 @@ def validate_problem(h1: np.ndarray, h2: np.ndarray, n_orbitals: int, n_alpha: i
             np.ascontiguousarray(h2.reshape((n_orbitals,) * 4)))
 
 
+@dataclass(frozen=True)
+class SamplePool:
+    """The configurations one round draws its batches from, with the right electron counts.
+
+    Attributes:
+        alpha, beta: each configuration's strings.
+        weights: its shots.
+        recovered_fraction: fraction of all shots whose configuration recovery changed.
+    """
+
+    alpha: np.ndarray
+    beta: np.ndarray
+    weights: np.ndarray
+    recovered_fraction: float
+
+
+def postselected_pool(alpha: np.ndarray, beta: np.ndarray, weights: np.ndarray,
+                      valid: np.ndarray) -> SamplePool:
+    """The samples that already have the right electron counts (the first round's pool)."""
+    return SamplePool(alpha[valid], beta[valid], weights[valid].astype(float), 0.0)
+
+
+def recovered_pool(alpha: np.ndarray, beta: np.ndarray, weights: np.ndarray,
+                   averages: tuple[np.ndarray, np.ndarray], n_orbitals: int, n_alpha: int,
+                   n_beta: int, rng: np.random.Generator) -> SamplePool:
+    """Every sample after configuration recovery from ``averages``, repeats merged."""
+    fixed_alpha, fixed_beta = recover_configurations(alpha, beta, averages, n_orbitals, n_alpha,
+                                                     n_beta, rng)
+    changed = (fixed_alpha != alpha) | (fixed_beta != beta)
+    merged, inverse = np.unique(occupations_from_strings(fixed_alpha, fixed_beta, n_orbitals),
+                                return_inverse=True)
+    merged_alpha, merged_beta = spin_strings(merged, n_orbitals)
+    return SamplePool(merged_alpha, merged_beta,
+                      np.bincount(inverse, weights=weights, minlength=merged.size),
+                      float(weights[changed].sum() / weights.sum()))
+
+
+def diagonalise_batches(pool: SamplePool, carried: tuple[np.ndarray, np.ndarray],
+                        h1: np.ndarray, h2: np.ndarray, core_energy: float, n_orbitals: int,
+                        n_alpha: int, n_beta: int, settings: SQDSettings, symmetrize: bool,
+                        limit: int, rng: np.random.Generator) -> list[SubspaceState]:
+    """The ground state of each batch's subspace, in batch order (a subspace that two batches
+    share is diagonalised once)."""
+    states: dict[bytes, SubspaceState] = {}
+    batch_states = []
+    for indices in subsample(pool.weights, settings.samples_per_batch, settings.batches, rng):
+        strings = batch_strings(pool.alpha[indices], pool.beta[indices], pool.weights[indices],
+                                carried, symmetrize, limit)
+        key = strings[0].tobytes() + b"|" + strings[1].tobytes()
+        if key not in states:
+            states[key] = solve_subspace(h1, h2, core_energy, n_orbitals, n_alpha, n_beta,
+                                         *strings)
+        batch_states.append(states[key])
+    return batch_states
+
+
+def iteration_record(batch_states: list[SubspaceState], pool: SamplePool) -> SQDIteration:
+    """A round's record: its lowest batch and every batch's energy."""
+    lowest = min(batch_states, key=lambda state: state.energy)
+    return SQDIteration(
+        float(lowest.energy), float(lowest.s2), lowest.dimension,
+        int(lowest.alpha_strings.size), int(lowest.beta_strings.size), pool.recovered_fraction,
+        int(pool.weights.size), tuple(float(state.energy) for state in batch_states),
+        lowest.converged)
+
+
 def sample_based_diagonalisation(occupations: np.ndarray, counts: np.ndarray, h1: np.ndarray,
                                  h2: np.ndarray, core_energy: float, n_orbitals: int,
                                  n_alpha: int, n_beta: int, settings: SQDSettings, seed: int,
@@ -516,58 +587,31 @@ def sample_based_diagonalisation(occupations: np.ndarray, counts: np.ndarray, h1
     h1, h2 = validate_problem(h1, h2, n_orbitals, n_alpha, n_beta, settings)
     distinct, weights = validated_samples(occupations, counts, n_orbitals)
     rng = np.random.default_rng(seed)
-    shots = int(weights.sum())
     raw_alpha, raw_beta = spin_strings(distinct, n_orbitals)
-    valid = ((np.bitwise_count(raw_alpha) == n_alpha) & (np.bitwise_count(raw_beta) == n_beta))
-    valid_fraction = float(weights[valid].sum() / shots)
+    valid = (np.bitwise_count(raw_alpha) == n_alpha) & (np.bitwise_count(raw_beta) == n_beta)
     symmetrize = bool(settings.symmetrize_spin) and n_alpha == n_beta
     limit = max(1, math.isqrt(max_dimension))
     hartree_fock_start = not bool(np.any(valid))
-    averages: tuple[np.ndarray, np.ndarray] | None = None
-    if hartree_fock_start:
-        averages = (hartree_fock_occupations(n_orbitals, n_alpha),
-                    hartree_fock_occupations(n_orbitals, n_beta))
+    averages = ((hartree_fock_occupations(n_orbitals, n_alpha),
+                 hartree_fock_occupations(n_orbitals, n_beta)) if hartree_fock_start else None)
     carried = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     rounds: list[SQDIteration] = []
     best: SubspaceState | None = None
-    previous: float | None = None
     converged = False
     for _ in range(settings.iterations):
-        if averages is None:
-            alpha, beta, pool = raw_alpha[valid], raw_beta[valid], weights[valid]
-            recovered_fraction = 0.0
-        else:
-            fixed_alpha, fixed_beta = recover_configurations(raw_alpha, raw_beta, averages,
-                                                             n_orbitals, n_alpha, n_beta, rng)
-            changed = (fixed_alpha != raw_alpha) | (fixed_beta != raw_beta)
-            recovered_fraction = float(weights[changed].sum() / shots)
-            merged, inverse = np.unique(
-                occupations_from_strings(fixed_alpha, fixed_beta, n_orbitals),
-                return_inverse=True)
-            pool = np.bincount(inverse, weights=weights, minlength=merged.size)
-            alpha, beta = spin_strings(merged, n_orbitals)
-        states: dict[bytes, SubspaceState] = {}
-        batch_states = []
-        for indices in subsample(pool.astype(float), settings.samples_per_batch,
-                                 settings.batches, rng):
-            strings = batch_strings(alpha[indices], beta[indices], pool[indices].astype(float),
-                                    carried, symmetrize, limit)
-            key = strings[0].tobytes() + b"|" + strings[1].tobytes()
-            if key not in states:
-                states[key] = solve_subspace(h1, h2, core_energy, n_orbitals, n_alpha, n_beta,
-                                             *strings)
-            batch_states.append(states[key])
+        pool = (postselected_pool(raw_alpha, raw_beta, weights, valid) if averages is None
+                else recovered_pool(raw_alpha, raw_beta, weights, averages, n_orbitals, n_alpha,
+                                    n_beta, rng))
+        batch_states = diagonalise_batches(pool, carried, h1, h2, core_energy, n_orbitals,
+                                           n_alpha, n_beta, settings, symmetrize, limit, rng)
         lowest = min(batch_states, key=lambda state: state.energy)
-        rounds.append(SQDIteration(
-            lowest.energy, lowest.s2, lowest.dimension, int(lowest.alpha_strings.size),
-            int(lowest.beta_strings.size), recovered_fraction, int(pool.size),
-            tuple(float(state.energy) for state in batch_states), lowest.converged))
+        rounds.append(iteration_record(batch_states, pool))
         if best is None or lowest.energy < best.energy:
             best = lowest
-        if previous is not None and abs(lowest.energy - previous) < settings.energy_tolerance:
+        if (len(rounds) > 1
+                and abs(rounds[-1].energy - rounds[-2].energy) < settings.energy_tolerance):
             converged = True
             break
-        previous = lowest.energy
         averages = (lowest.alpha_occupations, lowest.beta_occupations)
         carried = carried_strings(lowest, symmetrize)
     assert best is not None
@@ -576,6 +620,7 @@ def sample_based_diagonalisation(occupations: np.ndarray, counts: np.ndarray, h1
         energy=float(best.energy), s2=float(best.s2), subspace_dimension=best.dimension,
         alpha_strings=int(best.alpha_strings.size), beta_strings=int(best.beta_strings.size),
         full_dimension=math.comb(n_orbitals, n_alpha) * math.comb(n_orbitals, n_beta),
-        shots=shots, valid_fraction=valid_fraction, iterations=tuple(rounds),
+        shots=int(weights.sum()), valid_fraction=float(weights[valid].sum() / weights.sum()),
+        iterations=tuple(rounds),
         occupations=tuple(float(value) for value in occupation_pairs), converged=converged,
         spin_symmetrized=symmetrize, hartree_fock_start=hartree_fock_start)

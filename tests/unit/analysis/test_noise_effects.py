@@ -4,7 +4,7 @@ from a hand-made noise record (every offset from CASCI set here, so every error 
 import pytest
 
 from qchemflow.analysis.noise_effects import (covers_full_space, noise_columns, noise_models,
-                                              noise_sentence, scan_series)
+                                              noise_sentence, scan_errors, scan_series)
 from qchemflow.analysis.report import plot_noise
 from qchemflow.core.record_models import validate_record
 from qchemflow.core.records import write_record
@@ -211,6 +211,18 @@ def test_plot_is_written_with_and_without_data(tmp_path):
     plot_noise([], tmp_path / "plots" / "empty.png")
     for name in ("noise.png", "empty.png"):
         assert (tmp_path / "plots" / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_scan_points_without_an_extrapolation_are_kept_without_one(tmp_path):
+    # With trajectories the stage extrapolates at the configured rate only (null elsewhere).
+    record = noise_record()
+    record["scan"][0].update(zne_expectation=None, zne_error=None)
+    validate_record(record, "noise.json")
+    points = scan_errors(record["scan"], CASCI)
+    assert points[0]["zne_error_mha"] is None and points[0]["zne_bar_mha"] is None
+    assert points[1]["zne_error_mha"] == pytest.approx(2.0)
+    plot_noise([("H2", 4, points)], tmp_path / "noise.png")
+    assert (tmp_path / "noise.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_sentence_when_the_noise_does_not_decide_or_nothing_gets_there():
