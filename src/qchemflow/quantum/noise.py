@@ -350,6 +350,28 @@ def require_noise_memory(n_qubits: int, settings: NoiseSettings, max_memory_mb: 
                                      "noise.density_matrix_max_qubits, or shrink the space"))
 
 
+def group_estimators(terms: PauliTerms, groups: list[PauliGroup], mapping: str, n_alpha: int,
+                     n_beta: int, readout_error: float) -> dict[str, list[GroupEstimator]]:
+    """Per group, the unmitigated, the readout-mitigated and the post-selecting estimator
+    (outcomes decoded through the encoding to count the electrons)."""
+    occupations = encoding_for(mapping, terms.n_qubits).occupations(
+        np.arange(1 << terms.n_qubits, dtype=np.int64))
+    valid = mitigation.valid_outcome_mask(occupations, n_alpha, n_beta)
+    return {"noisy": [mitigation.raw_estimator(terms, group) for group in groups],
+            "readout": [mitigation.readout_estimator(terms, group, readout_error)
+                        for group in groups],
+            "post_selection": [mitigation.post_selection_estimator(terms, group, valid)
+                               for group in groups]}
+
+
+def post_selection_fields(measurement: Measurement, groups: list[PauliGroup]) -> dict[str, Any]:
+    """Which groups were post-selected and the smallest share of shots they kept."""
+    kept = [distribution.acceptance for distribution, group in zip(measurement.groups, groups)
+            if mitigation.is_z_basis(group)]
+    return {"groups_post_selected": len(kept), "acceptance": min(kept) if kept else None,
+            "selects": "alpha and beta electron numbers, in groups measured in the Z basis"}
+
+
 def noise_fields(terms_json: list[list[Any]], mapping: str, n_qubits: int,
                  vqe_record: dict[str, Any], n_alpha: int, n_beta: int, h1: np.ndarray,
                  h2: np.ndarray, core_energy: float, settings: NoiseSettings,
@@ -364,40 +386,25 @@ def noise_fields(terms_json: list[list[Any]], mapping: str, n_qubits: int,
     device = device_circuit(terms_json, mapping, n_qubits, vqe_record,
                             settings.excitation_circuit, False)
     parameters = noise_parameters(settings)
-    method = choose_method(n_qubits, settings.density_matrix_max_qubits)
     memory_mb = require_noise_memory(n_qubits, settings, max_memory_mb)
     compiled = compilation.compile_circuit(device.circuit, settings.gate_set)
     noiseless = full_space_expectation(device.terms, final_state(compiled, n_qubits))
     runs = NoisyRuns(compiled, n_qubits, parameters, settings, threads)
     terms = device.terms
     groups = qubit_wise_groups(terms)
-    occupations = encoding_for(mapping, n_qubits).occupations(
-        np.arange(1 << n_qubits, dtype=np.int64))
-    valid = mitigation.valid_outcome_mask(occupations, n_alpha, n_beta)
-    raw = [mitigation.raw_estimator(terms, group) for group in groups]
-    readout = [mitigation.readout_estimator(terms, group, parameters.readout_error)
-               for group in groups]
-    estimators = {"noisy": raw, "readout": readout,
-                  "post_selection": [mitigation.post_selection_estimator(terms, group, valid)
-                                     for group in groups]}
-    rate = parameters.two_qubit_depolarizing
-    state = runs.state(1.0, rate)
+    estimators = group_estimators(terms, groups, mapping, n_alpha, n_beta,
+                                  parameters.readout_error)
+    state = runs.state(1.0, parameters.two_qubit_depolarizing)
     measured = measure(state, groups, estimators, parameters.readout_error, terms.constant)
     unmitigated = measured["noisy"]
     shots = math.ceil((unmitigated.spread / settings.target_error_hartree) ** 2)
     random = np.random.default_rng(settings.seed)
     noisy_energy, noisy_std = unmitigated.sample(shots, random)
-    mitigated: dict[str, Any] = {name: method_fields(measured[name], unmitigated, shots, random)
-                                 for name in MITIGATIONS}
-    z_groups = [group.acceptance for group, estimator_group in
-                zip(measured["post_selection"].groups, groups)
-                if mitigation.is_z_basis(estimator_group)]
-    mitigated["post_selection"].update(
-        {"groups_post_selected": len(z_groups),
-         "acceptance": min(z_groups) if z_groups else None,
-         "selects": "alpha and beta electron numbers, in groups measured in the Z basis"})
+    mitigated = {name: method_fields(measured[name], unmitigated, shots, random)
+                 for name in MITIGATIONS}
+    mitigated["post_selection"].update(post_selection_fields(measured["post_selection"], groups))
     mitigated["readout"]["readout_error"] = parameters.readout_error
-    mitigated["zne"] = zne_fields(runs, groups, readout, unmitigated, shots, random)
+    mitigated["zne"] = zne_fields(runs, groups, estimators["readout"], unmitigated, shots, random)
     sqd = sqd_fields(state, mapping, h1, h2, core_energy, n_alpha, n_beta, settings,
                      parameters.readout_error, random)
     scan = scan_fields(runs, terms) if n_qubits <= settings.scan_max_qubits else []
@@ -410,8 +417,8 @@ def noise_fields(terms_json: list[list[Any]], mapping: str, n_qubits: int,
             "gate_set": settings.gate_set,
         },
         "simulation": {
-            "method": method,
-            "trajectories": settings.trajectories if method == "trajectories" else None,
+            "method": runs.method,
+            "trajectories": settings.trajectories if runs.method == "trajectories" else None,
             "n_qubits": n_qubits,
             "excitation_circuit": device.kind,
             "two_qubit_gates": sum(len(op.qubits) == 2 for op in compiled.all_operations()),
