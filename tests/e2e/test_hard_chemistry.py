@@ -21,7 +21,8 @@ def test_every_hard_molecule_runs_to_a_checked_result(tmp_path):
     config = yaml.safe_load((REPOSITORY / "config/config.yaml").read_text())
     config["molecules"] = str(TABLE)
     config["hardware"]["gate_sets"] = ["xx"]  # seconds per molecule (test_pipeline.make_project)
-    config["noise"]["trajectories"] = 20
+    # The noise stage as a smoke test of every charge and spin: one scale-up for ZNE, no scan.
+    config["noise"].update(trajectories=10, scan_max_qubits=0, zne_scale_factors=[1, 3])
     (tmp_path / "config/config.yaml").write_text(yaml.safe_dump(config))
     result = snakemake(tmp_path, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
