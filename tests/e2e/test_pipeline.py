@@ -33,17 +33,18 @@ def snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess[str
 
 
 def make_project(tmp_path: Path, table: str, gate_sets: tuple[str, ...] = ("xx",),
-                 **settings: object) -> Path:
+                 noise: dict[str, object] | None = None, **settings: object) -> Path:
     """A working folder with config/config.yaml pointing at ``table``. The hardware stage
     compiles to ``gate_sets`` only (the XX set, seconds per molecule, unless a test is about
     compilation: routing the superconducting sets takes minutes at 12 qubits), and the noise
-    stage runs 20 trajectories beyond 8 qubits and its rate scan up to 8."""
+    stage runs 20 trajectories beyond 8 qubits and its rate scan up to 8 (``noise`` changes
+    more of its settings)."""
     (tmp_path / "config").mkdir()
     (tmp_path / "molecules.csv").write_text(table)
     config = yaml.safe_load((REPOSITORY / "config/config.yaml").read_text())
     config["hardware"]["gate_sets"] = list(gate_sets)
     # The noise stage in seconds: 20 trajectories beyond 8 qubits, the rate scan up to 8 qubits.
-    config["noise"].update(trajectories=20, scan_max_qubits=8)
+    config["noise"].update(trajectories=20, scan_max_qubits=8, **(noise or {}))
     config.update(molecules=str(tmp_path / "molecules.csv"), **settings)
     (tmp_path / "config/config.yaml").write_text(yaml.safe_dump(config))
     return tmp_path
