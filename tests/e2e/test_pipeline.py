@@ -44,7 +44,7 @@ def make_project(tmp_path: Path, table: str, gate_sets: tuple[str, ...] = ("xx",
     config = yaml.safe_load((REPOSITORY / "config/config.yaml").read_text())
     config["hardware"]["gate_sets"] = list(gate_sets)
     # The noise stage in seconds: 20 trajectories beyond 8 qubits, the rate scan up to 8 qubits.
-    config["noise"].update(trajectories=20, scan_max_qubits=8, **(noise or {}))
+    config["noise"].update({"trajectories": 20, "scan_max_qubits": 8, **(noise or {})})
     config.update(molecules=str(tmp_path / "molecules.csv"), **settings)
     (tmp_path / "config/config.yaml").write_text(yaml.safe_dump(config))
     return tmp_path
