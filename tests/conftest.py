@@ -136,8 +136,8 @@ def run_quantum_stages(folder: Path, molecule_id: str, mapping: str = "jordan_wi
     qubits = stages.qubits_stage(out / "active_space.json", out / "hamiltonian.fcidump",
                                  QubitSettings(mapping, True), RUN, BY_HAND,
                                  out / "qubit_hamiltonian.json")
-    vqe = stages.vqe_stage(out / "qubit_hamiltonian.json", vqe_settings(**settings), RUN,
-                           BY_HAND, out / "vqe.json")
+    vqe = stages.vqe_stage(out / "qubit_hamiltonian.json", out / "hamiltonian.fcidump",
+                           vqe_settings(**settings), RUN, BY_HAND, out / "vqe.json")
     return {"qubits": qubits, "vqe": vqe}
 
 
@@ -154,6 +154,13 @@ def hydrogen_chain(n_atoms: int, spacing: float) -> tuple[Any, Any, float, float
     solver = fci.FCI(scf_object)
     solver.conv_tol = 1e-12
     return h1, h2, core, solver.kernel()[0]
+
+
+@pytest.fixture(scope="module")
+def chain() -> tuple[Any, Any, float]:
+    """Linear H6 at 1.3 Angstrom (STO-3G, 6 orbitals, 12 qubits): h1, h2, core energy."""
+    h1, h2, core, _ = hydrogen_chain(6, 1.3)
+    return h1, h2, core
 
 
 def chain_terms(h1: Any, h2: Any, core: float) -> Any:

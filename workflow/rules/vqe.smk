@@ -1,7 +1,9 @@
-# The VQE reads the qubit Hamiltonian only: never the classical references (blind stage).
+# The VQE reads the qubit Hamiltonian (and the FCIDUMP, the same Hamiltonian before the mapping,
+# for the matrix-free product): never the classical references (blind stage).
 rule vqe:
     input:
         qubit_hamiltonian=rules.qubits.output.json,
+        fcidump=rules.active_space.output.fcidump,
     output:
         json="results/{id}/vqe.json",
     params:
@@ -22,5 +24,5 @@ rule vqe:
         "qchemflow vqe --settings {params.settings:q} --run {params.run:q}"
         " --threads {threads} --memory-mb {resources.mem_mb}"
         " --checkpoint {params.checkpoint:q}"
-        " --qubit-hamiltonian-json {input.qubit_hamiltonian:q}"
+        " --qubit-hamiltonian-json {input.qubit_hamiltonian:q} --fcidump {input.fcidump:q}"
         " --output-json {output.json:q} > {log:q} 2>&1"

@@ -118,6 +118,16 @@ def sector_hamiltonian_memory_mb(dimension: int, patterns: int) -> float:
     return (matrix + STATE_COPIES * dimension * BYTES_PER_FLOAT) / 1e6
 
 
+MATRIX_FREE_STATE_COPIES = 8  # reference, state, adjoint, H|psi>, PySCF's work space
+
+
+def matrix_free_memory_mb(dimension: int, n_orbitals: int, gate_pairs: int) -> float:
+    """The matrix-free VQE: state vectors on the CI matrix, the integrals (PySCF holds a few
+    n^4 copies) and the gates' string pairs (index, index, sign), in MB."""
+    return (MATRIX_FREE_STATE_COPIES * dimension * BYTES_PER_FLOAT
+            + 4 * n_orbitals ** 4 * BYTES_PER_FLOAT + 24 * gate_pairs) / 1e6
+
+
 STATE_VECTOR_COPIES = 6  # state, basis-rotated copy, probabilities and the simulator's work space
 
 

@@ -202,6 +202,17 @@ class CircuitRecord(BaseModel):
     n_excitation_gates: int
 
 
+class HamiltonianRepresentationRecord(BaseModel):
+    """How the VQE held its Hamiltonian (``vqe.hamiltonian``) and where its gates ran."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    setting: str
+    representation: Literal["explicit", "matrix_free"]
+    simulator: Literal["sector", "ci_strings"]
+    threads: int
+
+
 class VQERecord(Record):
     """``vqe.json``: the optimised energy and what it cost; no comparison with the references
     (that is made in the analysis layer)."""
@@ -228,6 +239,7 @@ class VQERecord(Record):
     mapping: str
     circuit_mapping: str
     sector_dimension: int
+    hamiltonian: HamiltonianRepresentationRecord
     memory_estimate_mb: float
     circuit: CircuitRecord
     reference_qubits: list[int]

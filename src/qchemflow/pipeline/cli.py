@@ -34,8 +34,9 @@ STAGE_ARGUMENTS = {
                    ("scf-json", "scf-chk", "active-space-json", "fcidump", "output-json")),
     "qubits": ("qubit Hamiltonian: qubit_hamiltonian.json", "QubitSettings",
                ("active-space-json", "fcidump", "output-json")),
-    "vqe": ("VQE on the qubit Hamiltonian only: vqe.json", "VQESettings",
-            ("qubit-hamiltonian-json", "output-json")),
+    "vqe": ("VQE on the qubit Hamiltonian (FCIDUMP: the same Hamiltonian, for the matrix-free "
+            "product): vqe.json", "VQESettings",
+            ("qubit-hamiltonian-json", "fcidump", "output-json")),
     "hardware": ("compiled circuits, shots, prices, fault-tolerant cost: hardware.json",
                  "HardwareSettings",
                  ("qubit-hamiltonian-json", "vqe-json", "fcidump", "output-json")),
@@ -195,7 +196,7 @@ def run_stage(arguments: argparse.Namespace) -> None:
                             settings_from_json(QubitSettings, arguments.settings), run, origin,
                             arguments.output_json)
     elif command == "vqe":
-        stages.vqe_stage(arguments.qubit_hamiltonian_json,
+        stages.vqe_stage(arguments.qubit_hamiltonian_json, arguments.fcidump,
                          settings_from_json(VQESettings, arguments.settings), run, origin,
                          arguments.output_json, arguments.checkpoint, run_file.checkpoint_every)
     elif command == "hardware":

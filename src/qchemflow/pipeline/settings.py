@@ -83,7 +83,7 @@ def vqe_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> VQESettings:
     return VQESettings(config["ansatz"], vqe["layers"], config["optimizer"],
                        vqe["gradient_tolerance"], vqe["max_iterations"], config["simulator"],
                        config["seed"], adapt["gradient_norm"], adapt["max_operators"],
-                       adapt["pool"])
+                       adapt["pool"], vqe["hamiltonian"])
 
 
 def hardware_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> HardwareSettings:

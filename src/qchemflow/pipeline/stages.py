@@ -211,14 +211,16 @@ def qubits_stage(active_space_json: str | Path, fcidump: str | Path, settings: Q
                          origin, compute)
 
 
-def vqe_stage(qubit_hamiltonian_json: str | Path, settings: VQESettings, run: RunSettings,
-              origin: RunProvenance, output_json: str | Path,
+def vqe_stage(qubit_hamiltonian_json: str | Path, fcidump: str | Path, settings: VQESettings,
+              run: RunSettings, origin: RunProvenance, output_json: str | Path,
               checkpoint: str | Path | None = None, checkpoint_every: int = 0
               ) -> dict[str, Any]:
-    """Optimise the VQE on the qubit Hamiltonian (and nothing else); write ``vqe.json``.
+    """Optimise the VQE on the qubit Hamiltonian; write ``vqe.json``.
 
-    With ``checkpoint``, the evaluations are saved there every ``checkpoint_every`` iterations
-    and a rerun resumes from them; the file is removed once ``vqe.json`` is written.
+    The FCIDUMP (the same Hamiltonian before the mapping) is read only for the matrix-free
+    product; never the classical references. With ``checkpoint``, the evaluations are saved there
+    every ``checkpoint_every`` iterations and a rerun resumes from them; the file is removed once
+    ``vqe.json`` is written.
     """
     from qchemflow.quantum.checkpoint import EvaluationLog
     from qchemflow.quantum.sector import pauli_terms_from_json
@@ -228,12 +230,16 @@ def vqe_stage(qubit_hamiltonian_json: str | Path, settings: VQESettings, run: Ru
     log = EvaluationLog(checkpoint, checkpoint_key(Path(qubit_hamiltonian_json).read_text(),
                                                    settings), checkpoint_every)
 
+    def integrals() -> tuple[Any, Any, float]:
+        hamiltonian = active_space_module.read_active_hamiltonian(fcidump)
+        return hamiltonian.h1, hamiltonian.h2, hamiltonian.core_energy
+
     def compute() -> dict[str, Any]:
         n_qubits = int(qubit_record["n_qubits"])
         terms = pauli_terms_from_json(qubit_record["terms"], n_qubits)
         return run_vqe(terms, qubit_record["mapping"], n_qubits // 2,
                        int(qubit_record["n_alpha"]), int(qubit_record["n_beta"]), settings, run,
-                       log)
+                       log, integrals)
 
     record = guarded_stage("vqe", qubit_record["id"], [qubit_hamiltonian_json], output_json, [],
                            origin, compute)

@@ -3,7 +3,8 @@
 Spin orbitals are interleaved (mode 2i: orbital i alpha, 2i+1: orbital i beta). An
 :class:`Excitation` is the anti-Hermitian generator ``coefficient * (T - T^dagger)`` with
 ``T = a†_{c1} a†_{c2} ... a_{a1} a_{a2}``; its gate is ``exp(theta_parameter * generator)``.
-Closed shells use the spin-adapted (singlet) UCCSD of OpenFermion's ``uccsd_singlet_generator``;
+Closed shells use the spin-adapted (singlet) UCCSD of OpenFermion's ``uccsd_singlet_generator``
+(rebuilt here amplitude by amplitude);
 open shells use spin-orbital UCCSD on the ROHF determinant (alpha and beta counts conserved).
 """
 
@@ -12,8 +13,6 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-import numpy as np
-import openfermion
 
 
 @dataclass(frozen=True)
@@ -47,27 +46,93 @@ def reference_occupation(n_alpha: int, n_beta: int) -> tuple[int, ...]:
     return tuple(sorted([2 * i for i in range(n_alpha)] + [2 * i + 1 for i in range(n_beta)]))
 
 
-def singlet_uccsd(n_orbitals: int, n_electrons: int) -> Ansatz:
-    """Spin-adapted UCCSD for a closed shell, from OpenFermion's singlet generator.
+def singlet_paramsize(n_orbitals: int, n_electrons: int) -> int:
+    """Independent singlet UCCSD amplitudes (OpenFermion's ``uccsd_singlet_paramsize``)."""
+    n_occupied = -(-n_electrons // 2)
+    pairs = n_occupied * (n_orbitals - n_occupied)
+    return pairs + pairs * (pairs + 1) // 2
 
-    Each packed amplitude is one parameter; its normal-ordered generator's excitation terms
-    (creation on virtual modes) become the gates sharing it.
+
+LadderTerm = tuple[tuple[int, int], ...]  # ((mode, 1: creation / 0: annihilation), ...)
+
+
+def singlet_amplitude_terms(parameter: int, n_orbitals: int, n_electrons: int
+                            ) -> list[tuple[LadderTerm, float]]:
+    """The excitation terms (without the Hermitian conjugates) that OpenFermion's
+    ``uccsd_singlet_generator`` multiplies by packed amplitude ``parameter``: singles, then
+    doubles of one occupied-virtual pair, then doubles of two pairs (mode 2i alpha, 2i+1 beta)."""
+    n_occupied = -(-n_electrons // 2)
+    pairs = list(itertools.product(range(n_orbitals - n_occupied), range(n_occupied)))
+
+    def spin_orbital(orbital: int, spin: int) -> int:
+        return 2 * orbital + spin
+
+    if parameter < 2 * len(pairs):
+        virtual, occupied = pairs[parameter % len(pairs)]
+        virtual += n_occupied
+        terms: list[tuple[LadderTerm, float]] = []
+        for spin in range(2):
+            other = 1 - spin
+            if parameter < len(pairs):
+                terms.append((((spin_orbital(virtual, spin), 1),
+                               (spin_orbital(occupied, spin), 0)), 1.0))
+            else:
+                terms.append((((spin_orbital(virtual, spin), 1),
+                               (spin_orbital(occupied, spin), 0),
+                               (spin_orbital(virtual, other), 1),
+                               (spin_orbital(occupied, other), 0)), 1.0))
+        return terms
+    (first_virtual, first_occupied), (second_virtual, second_occupied) = list(
+        itertools.combinations(pairs, 2))[parameter - 2 * len(pairs)]
+    terms = []
+    for spin_a, spin_b in itertools.product(range(2), repeat=2):
+        terms.append((((spin_orbital(first_virtual + n_occupied, spin_a), 1),
+                       (spin_orbital(first_occupied, spin_a), 0),
+                       (spin_orbital(second_virtual + n_occupied, spin_b), 1),
+                       (spin_orbital(second_occupied, spin_b), 0)), 1.0))
+    return terms
+
+
+def normal_ordered(terms: list[tuple[LadderTerm, float]]) -> dict[LadderTerm, float]:
+    """Terms with distinct modes per operator kind in OpenFermion's normal order (creations
+    first, each kind in descending mode order), like terms added; a term that creates or
+    annihilates one mode twice is zero. (The UCCSD terms never pair a creation and an
+    annihilation of the same mode, so no contraction arises.)"""
+    ordered: dict[LadderTerm, float] = {}
+    for term, coefficient in terms:
+        creations = [mode for mode, action in term if action == 1]
+        annihilations = [mode for mode, action in term if action == 0]
+        if len(set(creations)) < len(creations) or len(set(annihilations)) < len(annihilations):
+            continue
+        target = ([(mode, 1) for mode in sorted(creations, reverse=True)]
+                  + [(mode, 0) for mode in sorted(annihilations, reverse=True)])
+        positions = [target.index(operator) for operator in term]
+        inversions = sum(1 for a, b in itertools.combinations(positions, 2) if a > b)
+        key = tuple(target)
+        ordered[key] = ordered.get(key, 0.0) + coefficient * (-1) ** inversions
+    return ordered
+
+
+def singlet_uccsd(n_orbitals: int, n_electrons: int) -> Ansatz:
+    """Spin-adapted UCCSD for a closed shell: OpenFermion's singlet generator, amplitude by
+    amplitude (the same terms as ``uccsd_singlet_generator``, tested, without building the whole
+    generator once per amplitude).
+
+    Each packed amplitude is one parameter; its normal-ordered excitation terms become the gates
+    sharing it.
     """
     n_qubits = 2 * n_orbitals
-    n_parameters = openfermion.uccsd_singlet_paramsize(n_qubits, n_electrons)
+    n_parameters = singlet_paramsize(n_orbitals, n_electrons)
     excitations: list[Excitation] = []
     singles: list[Excitation] = []
     for parameter in range(n_parameters):
-        amplitudes = np.zeros(n_parameters)
-        amplitudes[parameter] = 1.0
-        generator = openfermion.normal_ordered(
-            openfermion.uccsd_singlet_generator(amplitudes, n_qubits, n_electrons))
-        for term, coefficient in sorted(generator.terms.items()):
+        generator = normal_ordered(singlet_amplitude_terms(parameter, n_orbitals, n_electrons))
+        for term, coefficient in sorted(generator.items()):
+            if abs(coefficient) < 1e-14:
+                continue
             creation = tuple(mode for mode, action in term if action == 1)
             annihilation = tuple(mode for mode, action in term if action == 0)
-            if abs(coefficient) < 1e-14 or min(creation) < n_electrons:
-                continue  # the T^dagger half of the generator
-            excitation = Excitation(creation, annihilation, parameter, float(np.real(coefficient)))
+            excitation = Excitation(creation, annihilation, parameter, float(coefficient))
             (singles if len(creation) == 1 else excitations).append(excitation)
     return Ansatz("uccsd", n_qubits, reference_occupation(n_electrons // 2, n_electrons // 2),
                   tuple(excitations + singles), n_parameters)

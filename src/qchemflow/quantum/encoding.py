@@ -172,15 +172,53 @@ class Encoding:
         return encoded_rotations(self, creation, annihilation)
 
 
+XZ = dict[tuple[int, int], complex]  # X^x Z^z (bit q: qubit q) -> coefficient
+
+
+def ladder_operator(mode: int, creation: bool) -> XZ:
+    """a+_j or a_j under Jordan-Wigner: Z_{<j} (X_j -+ i Y_j) / 2 = Z_{<j} (X_j +- X_j Z_j) / 2
+    (Y = i X Z)."""
+    below, bit = (1 << mode) - 1, 1 << mode
+    return {(bit, below): 0.5, (bit, below | bit): 0.5 if creation else -0.5}
+
+
+def multiply_xz(left: XZ, right: XZ) -> XZ:
+    """The product of two sums of X^x Z^z: Z^z1 X^x2 = (-1)^(z1.x2) X^x2 Z^z1."""
+    product: XZ = {}
+    for (x1, z1), c1 in left.items():
+        for (x2, z2), c2 in right.items():
+            key = (x1 ^ x2, z1 ^ z2)
+            sign = -1 if (z1 & x2).bit_count() & 1 else 1
+            product[key] = product.get(key, 0) + sign * c1 * c2
+    return product
+
+
 @functools.lru_cache(maxsize=None)
 def jordan_wigner_rotations(creation: tuple[int, ...], annihilation: tuple[int, ...]
                             ) -> tuple[tuple[PauliString, float], ...]:
-    """``T - T^dagger = i * sum_k w_k P_k`` under Jordan-Wigner: the (P_k, w_k), sorted."""
-    term = tuple((mode, 1) for mode in creation) + tuple((mode, 0) for mode in annihilation)
-    operator = openfermion.FermionOperator(term)
-    generator = openfermion.jordan_wigner(operator - openfermion.hermitian_conjugated(operator))
-    return tuple(sorted((pauli, float(np.imag(coefficient)))
-                        for pauli, coefficient in generator.terms.items()))
+    """``T - T^dagger = i * sum_k w_k P_k`` under Jordan-Wigner: the (P_k, w_k), sorted (the
+    terms of OpenFermion's ``jordan_wigner``, tested; computed here on bit masks)."""
+    operators = [(mode, True) for mode in creation] + [(mode, False) for mode in annihilation]
+    excitation: XZ = {(0, 0): 1.0}
+    conjugate: XZ = {(0, 0): 1.0}
+    for mode, create in operators:
+        excitation = multiply_xz(excitation, ladder_operator(mode, create))
+    for mode, create in reversed(operators):
+        conjugate = multiply_xz(conjugate, ladder_operator(mode, not create))
+    rotations = []
+    for key in set(excitation) | set(conjugate):
+        x_mask, z_mask = key
+        # X^x Z^z = (-i)^(number of Y) P.
+        coefficient = (excitation.get(key, 0) - conjugate.get(key, 0)) * \
+            (-1j) ** ((x_mask & z_mask).bit_count() % 4)
+        if abs(coefficient) < 1e-8:  # OpenFermion's EQ_TOLERANCE
+            continue
+        string = tuple((qubit, "Y" if x_mask >> qubit & z_mask >> qubit & 1 else
+                        "X" if x_mask >> qubit & 1 else "Z")
+                       for qubit in range(max(x_mask | z_mask, 1).bit_length())
+                       if (x_mask | z_mask) >> qubit & 1)
+        rotations.append((string, float(np.imag(coefficient))))
+    return tuple(sorted(rotations))
 
 
 @functools.lru_cache(maxsize=None)
@@ -188,6 +226,8 @@ def encoded_rotations(encoding: Encoding, creation: tuple[int, ...],
                       annihilation: tuple[int, ...]) -> tuple[tuple[PauliString, float], ...]:
     """The excitation generator's Pauli rotations in ``encoding`` (see :meth:`Encoding.
     excitation_rotations`). The strings commute (U preserves commutation)."""
+    if encoding.mapping == "jordan_wigner":
+        return jordan_wigner_rotations(creation, annihilation)
     rotations = []
     for string, weight in jordan_wigner_rotations(creation, annihilation):
         encoded, phase = encoding.encode_string(string)

@@ -33,6 +33,7 @@ class VQESettings:
     adapt_gradient_norm: float
     adapt_max_operators: int
     adapt_pool: str
+    hamiltonian: str
 
 
 @dataclass(frozen=True)

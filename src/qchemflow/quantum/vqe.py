@@ -24,11 +24,12 @@ from qchemflow.quantum.checkpoint import EvaluationLog
 from qchemflow.core.errors import InputError
 from qchemflow.core.settings import RunSettings
 from qchemflow.quantum.settings import VQESettings
-from qchemflow.quantum.sector import (PauliTerms, Sector, build_sector, full_space,
-                                      full_space_expectation, require_sector_memory,
-                                      sector_matrix, spin_squared_matrix)
+from qchemflow.quantum.representation import (Integrals, SectorProblem, sector_problem,
+                                              string_pair_count)
+from qchemflow.quantum.sector import (PauliTerms, build_sector, full_space,
+                                      full_space_expectation)
 from qchemflow.core.provenance import qchemflow_version, text_hash
-from qchemflow.quantum.simulator import SectorSimulator, threaded
+from qchemflow.quantum.simulator import SectorSimulator
 
 logger = logging.getLogger(__name__)
 NEW_LAYER_SCALE = 0.01
@@ -93,7 +94,7 @@ class Progress:
         self.last_line, self.last_logged = now, self.iterations
 
 
-def minimise(simulator: SectorSimulator, initial: np.ndarray, settings: VQESettings,
+def minimise(simulator: Any, initial: np.ndarray, settings: VQESettings,
              trace: list[float], log: EvaluationLog) -> Any:
     """SciPy minimisation with adjoint gradients, stopping on the gradient.
 
@@ -149,7 +150,7 @@ class Optimised:
     """An optimised ansatz: its circuit, simulator and what the optimisation cost."""
 
     circuit: Any
-    simulator: SectorSimulator
+    simulator: Any
     parameters: np.ndarray
     iterations: int
     energy_evaluations: int
@@ -159,15 +160,18 @@ class Optimised:
     details: dict[str, Any]
 
 
-def optimise_fixed_ansatz(settings: VQESettings, mapping: str, sector: Sector, hamiltonian: Any,
-                          n_orbitals: int, n_alpha: int, n_beta: int, log: EvaluationLog
-                          ) -> Optimised:
-    """UCCSD or k-UpCCGSD: the encoded Cirq circuit is built, read back and optimised layer by
-    layer."""
+def fixed_ansatz(settings: VQESettings, mapping: str, n_orbitals: int, n_alpha: int,
+                 n_beta: int) -> tuple[Any, Ansatz]:
+    """UCCSD or k-UpCCGSD: the encoded Cirq circuit and the ansatz read back from it."""
     circuit = circuits.ansatz_circuit(build_ansatz(settings, n_orbitals, n_alpha, n_beta),
                                       mapping)
-    ansatz = circuits.ansatz_from_circuit(circuit, settings.ansatz, mapping)
-    trace = [SectorSimulator(ansatz, sector, hamiltonian).energy(np.zeros(ansatz.n_parameters))]
+    return circuit, circuits.ansatz_from_circuit(circuit, settings.ansatz, mapping)
+
+
+def optimise_fixed_ansatz(settings: VQESettings, circuit: Any, ansatz: Ansatz,
+                          problem: SectorProblem, log: EvaluationLog) -> Optimised:
+    """UCCSD or k-UpCCGSD, optimised layer by layer."""
+    trace = [problem.simulator(ansatz).energy(np.zeros(ansatz.n_parameters))]
     parameters = np.zeros(0)
     iterations = energy_evaluations = gradient_evaluations = 0
     per_layer = ansatz.n_parameters // settings.layers
@@ -179,23 +183,23 @@ def optimise_fixed_ansatz(settings: VQESettings, mapping: str, sector: Sector, h
         # layer can sit on a stationary point of the energy.
         start = np.zeros(per_layer) if layer == 1 else random.normal(0.0, NEW_LAYER_SCALE,
                                                                      per_layer)
-        simulator = SectorSimulator(layered_ansatz_prefix(ansatz, layer, per_layer), sector,
-                                    hamiltonian)
+        simulator = problem.simulator(layered_ansatz_prefix(ansatz, layer, per_layer))
         result = minimise(simulator, np.concatenate([parameters, start]), settings, trace, log)
         parameters = np.asarray(result.x)
         iterations += int(result.nit)
         energy_evaluations += simulator.energy_evaluations
         gradient_evaluations += simulator.gradient_evaluations
         message = str(result.message)
-    return Optimised(circuit, SectorSimulator(ansatz, sector, hamiltonian), parameters,
+    return Optimised(circuit, problem.simulator(ansatz), parameters,
                      iterations, energy_evaluations, gradient_evaluations, trace, message,
                      {"layers": settings.layers})
 
 
-def optimise_adapt(settings: VQESettings, mapping: str, sector: Sector, hamiltonian: Any,
-                   n_orbitals: int, n_alpha: int, n_beta: int, log: EvaluationLog) -> Optimised:
+def optimise_adapt(settings: VQESettings, mapping: str, problem: SectorProblem, n_orbitals: int,
+                   n_alpha: int, n_beta: int, log: EvaluationLog) -> Optimised:
     """ADAPT-VQE with the singlet GSD pool (on the sector) or the qubit pool (on all states)."""
     trace: list[float] = []
+    sector, hamiltonian = problem.sector, problem.hamiltonian
     result = adapt.run_adapt(
         sector, hamiltonian, n_orbitals, n_alpha, n_beta, settings.adapt_pool,
         settings.adapt_gradient_norm, settings.adapt_max_operators,
@@ -217,8 +221,8 @@ def optimise_adapt(settings: VQESettings, mapping: str, sector: Sector, hamilton
 
 
 def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_beta: int,
-            settings: VQESettings, run: RunSettings, log: EvaluationLog | None = None
-            ) -> dict[str, Any]:
+            settings: VQESettings, run: RunSettings, log: EvaluationLog | None = None,
+            integrals: Integrals | None = None) -> dict[str, Any]:
     """Build, optimise and check the VQE; return the ``vqe.json`` fields (without the error).
 
     Args:
@@ -228,8 +232,11 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
         n_alpha: active alpha electrons.
         n_beta: active beta electrons.
         settings: the VQE settings.
-        run: threads (Hamiltonian products) and memory (above it the VQE is refused).
+        run: threads (Hamiltonian products, gate kernels) and memory (above it the VQE is
+            refused).
         log: the evaluation log (checkpoint); None: no checkpoint.
+        integrals: loads the same Hamiltonian's active-space integrals, for the matrix-free
+            product; None: the explicit sector matrix only.
 
     Raises:
         InputError: settings that cannot work together.
@@ -237,24 +244,30 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     """
     log = log if log is not None else EvaluationLog(None, "", 0)
     start = time.perf_counter()
-    if settings.ansatz == "adapt" and settings.adapt_pool == "qubit":
+    adaptive = settings.ansatz == "adapt"
+    if adaptive and settings.adapt_pool == "qubit":
         if mapping != "jordan_wigner":
             raise InputError("the qubit ADAPT pool is defined on Jordan-Wigner strings; "
                              "set mapping: jordan_wigner")
         sector = full_space(2 * n_orbitals)  # qubit rotations do not conserve N
     else:
         sector = build_sector(mapping, 2 * n_orbitals, n_alpha, n_beta)
-    estimate = require_sector_memory(sector, terms, run.memory_mb, "vqe")
-    hamiltonian = threaded(sector_matrix(terms, sector), run.threads)
-    optimise = optimise_adapt if settings.ansatz == "adapt" else optimise_fixed_ansatz
-    optimised = optimise(settings, mapping, sector, hamiltonian, n_orbitals, n_alpha, n_beta, log)
+    circuit, ansatz = (None, None) if adaptive else fixed_ansatz(settings, mapping, n_orbitals,
+                                                                 n_alpha, n_beta)
+    gate_pairs = 0 if ansatz is None else sum(
+        string_pair_count(excitation, n_orbitals, n_alpha, n_beta)
+        for excitation in ansatz.excitations)
+    problem = sector_problem(terms, sector, settings.hamiltonian, not adaptive, integrals,
+                             gate_pairs, run.threads, run.memory_mb)
+    if ansatz is None:
+        optimised = optimise_adapt(settings, mapping, problem, n_orbitals, n_alpha, n_beta, log)
+    else:
+        optimised = optimise_fixed_ansatz(settings, circuit, ansatz, problem, log)
     simulator = optimised.simulator
     parameters = optimised.parameters
-    final_state = simulator.state(parameters)
-    energy = float(final_state @ (hamiltonian @ final_state))
-    gradient = simulator.energy_and_gradient(parameters)[1]
+    energy, gradient = simulator.energy_and_gradient(parameters)
     gradient_max = float(np.abs(gradient).max()) if gradient.size else 0.0
-    spin_squared = float(final_state @ (spin_squared_matrix(mapping, sector) @ final_state))
+    spin_squared = problem.spin_squared(simulator.state(parameters), mapping)
     optimisation_s = time.perf_counter() - start
     circuit = optimised.circuit
     statistics = circuits.circuit_statistics(circuit)
@@ -287,7 +300,11 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
         "mapping": mapping,
         "circuit_mapping": mapping,
         "sector_dimension": sector.dimension,
-        "memory_estimate_mb": estimate,
+        "hamiltonian": {"setting": settings.hamiltonian,
+                        "representation": problem.representation,
+                        "simulator": "sector" if problem.layout is None else "ci_strings",
+                        "threads": run.threads},
+        "memory_estimate_mb": problem.memory_estimate_mb,
         "circuit": statistics,
         "reference_qubits": list(circuits.reference_qubits_of(circuit)),
         "gates": circuits.circuit_gates(circuit),

@@ -44,7 +44,7 @@ def test_values_come_from_the_schema_defaults_and_the_row():
         "max_iterations": config["vqe"]["max_iterations"], "simulator": config["simulator"],
         "seed": config["seed"], "adapt_gradient_norm": config["adapt"]["gradient_norm"],
         "adapt_max_operators": config["adapt"]["max_operators"],
-        "adapt_pool": config["adapt"]["pool"]}
+        "adapt_pool": config["adapt"]["pool"], "hamiltonian": config["vqe"]["hamiltonian"]}
     references = STAGE_SETTINGS["references"](water(), config)
     assert references.methods == tuple(config["references"])
 

@@ -81,7 +81,7 @@ def test_full_stage_chain_from_smiles(tmp_path):
                  "--output-json", paths["r"]) == 0
     assert stage("qubits", h2, "--active-space-json", paths["a"], "--fcidump", paths["fcidump"],
                  "--output-json", paths["q"]) == 0
-    assert stage("vqe", h2, "--qubit-hamiltonian-json", paths["q"],
+    assert stage("vqe", h2, "--qubit-hamiltonian-json", paths["q"], "--fcidump", paths["fcidump"],
                  "--output-json", paths["v"]) == 0
     records = {key: read_json(files[key]) for key in ("g", "scf", "a", "r", "q", "v")}
     assert [record["status"] for record in records.values()] == ["ok"] * 6

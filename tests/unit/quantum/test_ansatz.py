@@ -37,6 +37,27 @@ def test_singlet_uccsd_is_openfermions_generator(n_orbitals, n_electrons):
                                                                       n_electrons)
 
 
+@pytest.mark.parametrize("n_orbitals, n_electrons", [(3, 2), (4, 4), (6, 4), (5, 6)])
+def test_each_singlet_parameter_has_openfermions_terms(n_orbitals, n_electrons):
+    # Identity, parameter by parameter: the gates sharing parameter k are the normal-ordered
+    # excitation half of OpenFermion's generator with only amplitude k set, in the same order.
+    ansatz = singlet_uccsd(n_orbitals, n_electrons)
+    n_parameters = openfermion.uccsd_singlet_paramsize(2 * n_orbitals, n_electrons)
+    assert ansatz.n_parameters == n_parameters
+    for parameter in range(n_parameters):
+        amplitudes = np.zeros(n_parameters)
+        amplitudes[parameter] = 1.0
+        generator = openfermion.normal_ordered(
+            openfermion.uccsd_singlet_generator(amplitudes, 2 * n_orbitals, n_electrons))
+        expected = sorted((term, coefficient.real) for term, coefficient in generator.terms.items()
+                          if abs(coefficient) > 1e-14 and term[0][0] >= n_electrons)
+        ours = sorted((tuple((mode, 1) for mode in excitation.creation)
+                       + tuple((mode, 0) for mode in excitation.annihilation),
+                       excitation.coefficient)
+                      for excitation in ansatz.excitations if excitation.parameter == parameter)
+        assert ours == expected
+
+
 def test_spin_orbital_uccsd_counts_and_keeps_spin():
     # Doublet, 3 orbitals, 2 alpha + 1 beta: occupied alpha {0, 2}, beta {1}; virtual alpha
     # {4}, beta {3, 5}. Singles keep the spin: 2*1 (alpha) + 1*2 (beta) = 4. Doubles keep S_z:

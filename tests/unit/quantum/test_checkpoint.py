@@ -119,8 +119,9 @@ def test_checkpoint_is_removed_when_the_stage_finishes(tmp_path):
     stages.qubits_stage(out / "active_space.json", out / "hamiltonian.fcidump",
                         QubitSettings("jordan_wigner", False), RUN, BY_HAND,
                         out / "qubit_hamiltonian.json")
-    record = stages.vqe_stage(out / "qubit_hamiltonian.json", vqe_settings(), RUN, BY_HAND,
-                              out / "vqe.json", out / "vqe.checkpoint.npz", 1)
+    record = stages.vqe_stage(out / "qubit_hamiltonian.json", out / "hamiltonian.fcidump",
+                              vqe_settings(), RUN, BY_HAND, out / "vqe.json",
+                              out / "vqe.checkpoint.npz", 1)
     assert record["status"] == "ok" and (out / "vqe.json").is_file()
     assert not (out / "vqe.checkpoint.npz").exists()
 

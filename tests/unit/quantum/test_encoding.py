@@ -114,3 +114,23 @@ def test_cirq_simulation_of_the_encoded_circuit_equals_the_sector_simulator(mapp
         cirq.Circuit(cirq.decompose(resolved)),
         qubit_order=cirq.LineQubit.range(n_qubits)).final_state_vector
     assert full_space_expectation(terms, state) == pytest.approx(expected, abs=1e-8)
+
+
+@pytest.mark.parametrize("creation,annihilation", [
+    ((5,), (1,)), ((1,), (5,)), ((6, 7), (1, 0)), ((9, 4), (2, 7)), ((4, 5), (5, 0)),
+    ((8, 9), (3, 2)), ((3, 0), (7, 11)), ((6,), (6,))])
+def test_jordan_wigner_rotations_are_openfermions(creation, annihilation):
+    # Identity: our bit-mask Jordan-Wigner image of T - T^dagger equals OpenFermion's, term by
+    # term (including a generalized excitation sharing a mode, and a number operator, whose
+    # generator vanishes).
+    from qchemflow.quantum.encoding import jordan_wigner_rotations
+
+    term = tuple((mode, 1) for mode in creation) + tuple((mode, 0) for mode in annihilation)
+    operator = openfermion.FermionOperator(term)
+    generator = openfermion.jordan_wigner(operator - openfermion.hermitian_conjugated(operator))
+    expected = tuple(sorted((pauli, float(np.imag(coefficient)))
+                            for pauli, coefficient in generator.terms.items()))
+    ours = jordan_wigner_rotations(creation, annihilation)
+    assert [string for string, _ in ours] == [string for string, _ in expected]
+    assert np.allclose([weight for _, weight in ours], [weight for _, weight in expected],
+                       atol=1e-15)
