@@ -4,7 +4,7 @@ product, side by side in one process on N2 active spaces of 8 to 24 qubits (sing
 
 Per case: the one-off build (sector matrix, or integrals and link tables; gate tables) and one
 energy-plus-gradient at small random parameters, best of three. The thresholds
-``EXPLICIT_MAX_DIMENSION`` and ``STRING_MIN_DIMENSION`` of ``qchemflow.quantum.representation``
+``EXPLICIT_MAX_DIMENSION`` and ``STRING_MIN_DIMENSION`` of ``qchemflow.quantum.settings``
 come from this table.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/representation_crossover.py [--threads 1]

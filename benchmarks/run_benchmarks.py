@@ -128,7 +128,7 @@ def gradient_cost_ratio(terms: Any, choice: Any, settings: VQESettings, vqe: dic
     from qchemflow.quantum import circuits
     from qchemflow.quantum.sector import build_sector, sector_matrix
     from qchemflow.quantum.simulator import SectorSimulator
-    from qchemflow.quantum.vqe import build_ansatz
+    from qchemflow.quantum.ansatz import build_ansatz
 
     if settings.ansatz == "adapt":
         return float("nan")

@@ -11,7 +11,8 @@ from qchemflow.core.errors import InputError
 from qchemflow.pipeline import resources
 from qchemflow.pipeline.config import load_yaml, validate_config
 from qchemflow.pipeline.reactions import load_reactions, reactions_json
-from qchemflow.pipeline.settings import stage_settings_json, write_run_file
+from qchemflow.pipeline.settings import (qubit_settings, stage_settings_json, vqe_settings,
+                                         write_run_file)
 
 
 def refuse(lines):
@@ -158,12 +159,30 @@ def references_mem_mb(wildcards, attempt):
         molecule(wildcards), config["fci_max_determinants"], attempt)
 
 
+def qubits_mem_mb(wildcards, attempt):
+    spec = molecule(wildcards)
+    return resources.qubits_request_mb(spec, qubit_settings(spec, config).check_spectrum, attempt)
+
+
+def qubits_runtime(wildcards, attempt):
+    spec = molecule(wildcards)
+    return resources.qubits_runtime_minutes(spec, qubit_settings(spec, config).check_spectrum,
+                                            attempt)
+
+
 def vqe_mem_mb(wildcards, attempt):
-    return resources.vqe_request_mb(molecule(wildcards), attempt)
+    spec = molecule(wildcards)
+    return resources.vqe_request_mb(spec, vqe_settings(spec, config), attempt)
 
 
 def vqe_runtime(wildcards, attempt):
-    return resources.vqe_runtime_minutes(molecule(wildcards), attempt)
+    spec = molecule(wildcards)
+    return resources.vqe_runtime_minutes(spec, vqe_settings(spec, config), attempt)
+
+
+def vqe_threads(wildcards):
+    spec = molecule(wildcards)
+    return resources.vqe_threads(spec, vqe_settings(spec, config))
 
 
 def hardware_mem_mb(wildcards, attempt):

@@ -13,8 +13,8 @@ rule qubits:
         "results/{id}/benchmarks/qubits.tsv"
     threads: 1
     resources:
-        mem_mb=vqe_mem_mb,
-        runtime=vqe_runtime,
+        mem_mb=qubits_mem_mb,
+        runtime=qubits_runtime,
     conda:
         "../../envs/qchemflow.yaml"
     shell:

@@ -14,7 +14,7 @@ rule vqe:
         "results/{id}/logs/vqe.log",
     benchmark:
         "results/{id}/benchmarks/vqe.tsv"
-    threads: 1
+    threads: vqe_threads
     resources:
         mem_mb=vqe_mem_mb,
         runtime=vqe_runtime,

@@ -8,11 +8,13 @@ guards (:mod:`qchemflow.core.memory`), so a job always has what its guards will 
 from __future__ import annotations
 
 from qchemflow.core.memory import (active_integrals_memory_mb, coupled_cluster_memory_mb,
-                                   fci_memory_mb, integral_memory_mb, mp2_memory_mb,
-                                   sector_dimension, sector_hamiltonian_memory_mb,
+                                   fci_memory_mb, integral_memory_mb, matrix_free_memory_mb,
+                                   mp2_memory_mb, sector_dimension, sector_hamiltonian_memory_mb,
                                    noise_memory_mb, state_vector_memory_mb)
 from qchemflow.chemistry.molecules import MoleculeSpec
 from qchemflow.core.spin import alpha_beta, occupied_virtual
+from qchemflow.quantum.ansatz import build_ansatz, string_pair_count
+from qchemflow.quantum.settings import VQESettings, choose_representation
 
 BASE_MEMORY_MB = 1000
 # One PySCF thread per this many basis functions, at most MAX_PYSCF_THREADS.
@@ -27,6 +29,13 @@ HARDWARE_SECONDS = 1.6
 # The noise stage: seconds per (o v)^2 at 12 qubits and 100 trajectories (LiH: 120 s).
 NOISE_SECONDS = 2.0
 FLOPS_PER_THREAD = 5e9
+# The matrix-free VQE: threads (the gate kernels and PySCF's product scale to a few cores), the
+# seconds one thread spends per (state x excitation gate) on one energy plus gradient (a forward
+# and a fused backward sweep; N2 (10e,14o), 28 qubits: 13 s for 4.0e6 states x 3555 gates), and
+# the evaluations an L-BFGS-B run from the Hartree-Fock state takes (benchmarks/README.md).
+MATRIX_FREE_THREADS = 8
+SECONDS_PER_STATE_GATE = 1e-9
+VQE_EVALUATIONS = 200
 
 
 def scf_memory_mb(n_basis_functions: int, attempt: int = 1) -> int:
@@ -54,8 +63,8 @@ def references_memory_mb(n_basis_functions: int, n_electrons: int, spin: int,
 
 
 def vqe_memory_mb(n_orbitals: int, n_alpha: int, n_beta: int, attempt: int = 1) -> int:
-    """The VQE job's request: the process plus the sector Hamiltonian, with an upper bound on the
-    number of X patterns (dense integrals)."""
+    """The explicit sector Hamiltonian's job: the process plus the sector matrix, with an upper
+    bound on the number of X patterns (dense integrals)."""
     dimension = sector_dimension(n_orbitals, n_alpha, n_beta)
     patterns = (2 * n_orbitals) ** 4 // 60 + 1
     return int((BASE_MEMORY_MB + sector_hamiltonian_memory_mb(dimension, patterns)) * attempt)
@@ -109,15 +118,68 @@ def active_sector_dimension(molecule: MoleculeSpec) -> int:
                             *alpha_beta(molecule.n_active_electrons, molecule.spin))
 
 
-def vqe_request_mb(molecule: MoleculeSpec, attempt: int = 1) -> int:
-    """The qubits and vqe jobs' memory."""
-    return vqe_memory_mb(molecule.n_active_orbitals,
-                         *alpha_beta(molecule.n_active_electrons, molecule.spin), attempt)
+def vqe_runs_matrix_free(molecule: MoleculeSpec, settings: VQESettings) -> bool:
+    """Whether the VQE stage will choose the matrix-free Hamiltonian (a fixed, number-conserving
+    ansatz on a sector above the explicit limit, or ``vqe.hamiltonian: matrix_free``)."""
+    return settings.ansatz != "adapt" and choose_representation(
+        settings.hamiltonian, active_sector_dimension(molecule)) == "matrix_free"
 
 
-def vqe_runtime_minutes(molecule: MoleculeSpec, attempt: int = 1) -> int:
-    """The qubits and vqe jobs' time limit."""
-    return runtime_minutes(active_sector_dimension(molecule) / 2000, attempt)
+def vqe_string_pairs(molecule: MoleculeSpec, settings: VQESettings) -> tuple[int, int]:
+    """The fixed ansatz's excitation gates and their string pairs (the matrix-free guard's
+    count)."""
+    n_alpha, n_beta = alpha_beta(molecule.n_active_electrons, molecule.spin)
+    ansatz = build_ansatz(settings, molecule.n_active_orbitals, n_alpha, n_beta)
+    return len(ansatz.excitations), sum(
+        string_pair_count(excitation, molecule.n_active_orbitals, n_alpha, n_beta)
+        for excitation in ansatz.excitations)
+
+
+def vqe_request_mb(molecule: MoleculeSpec, settings: VQESettings, attempt: int = 1) -> int:
+    """The vqe job's memory: the process plus the representation the stage will choose, with
+    the stage guard's estimate."""
+    n_alpha, n_beta = alpha_beta(molecule.n_active_electrons, molecule.spin)
+    if not vqe_runs_matrix_free(molecule, settings):
+        return vqe_memory_mb(molecule.n_active_orbitals, n_alpha, n_beta, attempt)
+    _, pairs = vqe_string_pairs(molecule, settings)
+    return int((BASE_MEMORY_MB + matrix_free_memory_mb(
+        active_sector_dimension(molecule), molecule.n_active_orbitals, pairs)) * attempt)
+
+
+def vqe_threads(molecule: MoleculeSpec, settings: VQESettings) -> int:
+    """The vqe job's threads: one on the explicit matrix (small sectors, bitwise the same
+    whatever ``--cores`` allows), :data:`MATRIX_FREE_THREADS` matrix-free (Snakemake caps it at
+    ``--cores``)."""
+    return MATRIX_FREE_THREADS if vqe_runs_matrix_free(molecule, settings) else 1
+
+
+def vqe_runtime_minutes(molecule: MoleculeSpec, settings: VQESettings, attempt: int = 1) -> int:
+    """The vqe job's time limit: matrix-free, :data:`VQE_EVALUATIONS` energies and gradients of
+    (states x gates) work per layer on two of its threads (the slowest machine it may get);
+    explicit, proportional to the sector (small sectors: the minimum)."""
+    dimension = active_sector_dimension(molecule)
+    if not vqe_runs_matrix_free(molecule, settings):
+        return runtime_minutes(dimension / 2000, attempt)
+    gates, _ = vqe_string_pairs(molecule, settings)
+    work = VQE_EVALUATIONS * max(1, settings.layers) * dimension * gates * SECONDS_PER_STATE_GATE
+    return runtime_minutes(work / 2, attempt)
+
+
+def qubits_request_mb(molecule: MoleculeSpec, check_spectrum: bool, attempt: int = 1) -> int:
+    """The qubits job's memory: the sector matrix when it checks the spectrum, else the process
+    and the Pauli terms (within the base allowance)."""
+    if check_spectrum:
+        return vqe_memory_mb(molecule.n_active_orbitals,
+                             *alpha_beta(molecule.n_active_electrons, molecule.spin), attempt)
+    return BASE_MEMORY_MB * attempt
+
+
+def qubits_runtime_minutes(molecule: MoleculeSpec, check_spectrum: bool, attempt: int = 1
+                           ) -> int:
+    """The qubits job's time limit: the sector's diagonalisation when it checks, else the
+    minimum."""
+    work = active_sector_dimension(molecule) / 2000 if check_spectrum else 0.0
+    return runtime_minutes(work, attempt)
 
 
 def hardware_request_mb(molecule: MoleculeSpec, attempt: int = 1) -> int:

@@ -10,8 +10,13 @@ open shells use spin-orbital UCCSD on the ROHF determinant (alpha and beta count
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import math
 from dataclasses import dataclass
+
+from qchemflow.core.errors import InputError
+from qchemflow.quantum.settings import VQESettings
 
 
 
@@ -181,3 +186,37 @@ def k_upccgsd(n_orbitals: int, n_alpha: int, n_beta: int, k: int) -> Ansatz:
             parameter += 1
     return Ansatz("k-upccgsd", 2 * n_orbitals, reference_occupation(n_alpha, n_beta),
                   tuple(excitations), parameter)
+
+
+def layered_ansatz(base: Ansatz, layers: int) -> Ansatz:
+    """``layers`` repetitions of the excitation sequence, each with its own parameters."""
+    excitations = tuple(
+        dataclasses.replace(excitation, parameter=excitation.parameter + layer * base.n_parameters)
+        for layer in range(layers) for excitation in base.excitations)
+    return Ansatz(base.name, base.n_qubits, base.occupied, excitations,
+                  layers * base.n_parameters)
+
+
+def build_ansatz(settings: VQESettings, n_orbitals: int, n_alpha: int, n_beta: int) -> Ansatz:
+    """The configured fixed ansatz (``uccsd`` with ``layers``, or ``k-upccgsd`` with k = layers).
+
+    Raises:
+        InputError: an ansatz name this function does not build.
+    """
+    if settings.ansatz == "uccsd":
+        return layered_ansatz(uccsd(n_orbitals, n_alpha, n_beta), settings.layers)
+    if settings.ansatz == "k-upccgsd":
+        return k_upccgsd(n_orbitals, n_alpha, n_beta, settings.layers)
+    raise InputError(f"ansatz '{settings.ansatz}' is unknown; use uccsd, k-upccgsd or adapt")
+
+
+def string_pair_count(excitation: Excitation, n_orbitals: int, n_alpha: int,
+                      n_beta: int) -> int:
+    """Alpha plus beta string pairs of one excitation's gate (the CI-matrix gate's size)."""
+    total = 0
+    for spin, electrons in ((0, n_alpha), (1, n_beta)):
+        annihilated = {mode // 2 for mode in excitation.annihilation if mode % 2 == spin}
+        touched = annihilated | {mode // 2 for mode in excitation.creation if mode % 2 == spin}
+        total += math.comb(n_orbitals - len(touched), electrons - len(annihilated)) \
+            if touched else math.comb(n_orbitals, electrons)
+    return total

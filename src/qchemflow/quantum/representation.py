@@ -11,13 +11,13 @@ the explicit matrix.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
 from qchemflow.core.errors import InputError, ResourceError
+from qchemflow.quantum.settings import STRING_MIN_DIMENSION, choose_representation
 from qchemflow.core.memory import matrix_free_memory_mb, memory_fix, require_memory
 from qchemflow.quantum.ansatz import Ansatz, Excitation
 from qchemflow.quantum.sector import (PauliTerms, Sector, require_sector_memory, sector_matrix,
@@ -25,39 +25,6 @@ from qchemflow.quantum.sector import (PauliTerms, Sector, require_sector_memory,
 from qchemflow.quantum.simulator import SectorSimulator, threaded
 
 Integrals = Callable[[], tuple[np.ndarray, np.ndarray, float]]
-REPRESENTATIONS = ("auto", "explicit", "matrix_free")
-# Above this many states the matrix-free product is the faster one (benchmarks/README.md).
-EXPLICIT_MAX_DIMENSION = 20_000
-# From this many states on, gates run on the CI matrix (compiled, threaded kernels).
-STRING_MIN_DIMENSION = 2_000
-
-
-def choose_representation(setting: str, dimension: int, explicit_fits: bool) -> str:
-    """``explicit`` or ``matrix_free`` for a ``setting`` of auto, explicit or matrix_free.
-
-    Raises:
-        InputError: an unknown setting.
-    """
-    if setting not in REPRESENTATIONS:
-        raise InputError(f"vqe.hamiltonian '{setting}' is unknown; use auto, explicit or "
-                         "matrix_free")
-    if setting != "auto":
-        return setting
-    return "explicit" if dimension <= EXPLICIT_MAX_DIMENSION and explicit_fits else "matrix_free"
-
-
-def string_pair_count(excitation: Excitation, n_orbitals: int, n_alpha: int,
-                      n_beta: int) -> int:
-    """Alpha plus beta string pairs of one excitation's gate (the CI-matrix gate's size)."""
-    total = 0
-    for spin, electrons in ((0, n_alpha), (1, n_beta)):
-        annihilated = {mode // 2 for mode in excitation.annihilation if mode % 2 == spin}
-        touched = annihilated | {mode // 2 for mode in excitation.creation if mode % 2 == spin}
-        total += math.comb(n_orbitals - len(touched), electrons - len(annihilated)) \
-            if touched else math.comb(n_orbitals, electrons)
-    return total
-
-
 @dataclass
 class SectorProblem:
     """The sector, the Hamiltonian on it in the chosen representation, and the layout."""

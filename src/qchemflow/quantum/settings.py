@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from qchemflow.core.errors import InputError
+
 
 @dataclass(frozen=True)
 class QubitSettings:
@@ -34,6 +36,27 @@ class VQESettings:
     adapt_max_operators: int
     adapt_pool: str
     hamiltonian: str
+
+
+REPRESENTATIONS = ("auto", "explicit", "matrix_free")
+# Above this many states the matrix-free product is the faster one (benchmarks/README.md).
+EXPLICIT_MAX_DIMENSION = 20_000
+# From this many states on, gates run on the CI matrix (compiled, threaded kernels).
+STRING_MIN_DIMENSION = 2_000
+
+
+def choose_representation(setting: str, dimension: int, explicit_fits: bool = True) -> str:
+    """``explicit`` or ``matrix_free`` for a ``setting`` of auto, explicit or matrix_free.
+
+    Raises:
+        InputError: an unknown setting.
+    """
+    if setting not in REPRESENTATIONS:
+        raise InputError(f"vqe.hamiltonian '{setting}' is unknown; use auto, explicit or "
+                         "matrix_free")
+    if setting != "auto":
+        return setting
+    return "explicit" if dimension <= EXPLICIT_MAX_DIMENSION and explicit_fits else "matrix_free"
 
 
 @dataclass(frozen=True)

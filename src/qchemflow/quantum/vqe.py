@@ -19,13 +19,12 @@ import numpy as np
 import scipy.optimize
 
 from qchemflow.quantum import adapt, circuits
-from qchemflow.quantum.ansatz import Ansatz, k_upccgsd, uccsd
+from qchemflow.quantum.ansatz import Ansatz, build_ansatz, string_pair_count
 from qchemflow.quantum.checkpoint import EvaluationLog
 from qchemflow.core.errors import InputError
 from qchemflow.core.settings import RunSettings
 from qchemflow.quantum.settings import VQESettings
-from qchemflow.quantum.representation import (Integrals, SectorProblem, sector_problem,
-                                              string_pair_count)
+from qchemflow.quantum.representation import Integrals, SectorProblem, sector_problem
 from qchemflow.quantum.sector import (PauliTerms, build_sector, full_space,
                                       full_space_expectation)
 from qchemflow.core.provenance import qchemflow_version, text_hash
@@ -42,28 +41,6 @@ def checkpoint_key(qubit_hamiltonian_text: str, settings: VQESettings) -> str:
     optimisation and the qchemflow version."""
     shaping = sorted(dataclasses.asdict(settings).items())
     return text_hash(qubit_hamiltonian_text + repr(shaping) + qchemflow_version())
-
-
-def layered_ansatz(base: Ansatz, layers: int) -> Ansatz:
-    """``layers`` repetitions of the excitation sequence, each with its own parameters."""
-    excitations = tuple(
-        dataclasses.replace(excitation, parameter=excitation.parameter + layer * base.n_parameters)
-        for layer in range(layers) for excitation in base.excitations)
-    return Ansatz(base.name, base.n_qubits, base.occupied, excitations,
-                  layers * base.n_parameters)
-
-
-def build_ansatz(settings: VQESettings, n_orbitals: int, n_alpha: int, n_beta: int) -> Ansatz:
-    """The configured fixed ansatz (``uccsd`` with ``layers``, or ``k-upccgsd`` with k = layers).
-
-    Raises:
-        InputError: an ansatz name this function does not build.
-    """
-    if settings.ansatz == "uccsd":
-        return layered_ansatz(uccsd(n_orbitals, n_alpha, n_beta), settings.layers)
-    if settings.ansatz == "k-upccgsd":
-        return k_upccgsd(n_orbitals, n_alpha, n_beta, settings.layers)
-    raise InputError(f"ansatz '{settings.ansatz}' is unknown; use uccsd, k-upccgsd or adapt")
 
 
 def layered_ansatz_prefix(ansatz: Ansatz, layers: int, per_layer: int) -> Ansatz:

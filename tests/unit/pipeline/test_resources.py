@@ -20,7 +20,8 @@ from qchemflow.core.settings import RunSettings, settings_to_json
 from qchemflow.pipeline import resources, stages
 from qchemflow.quantum.settings import QubitSettings
 
-from conftest import BY_HAND, DATA, default_config, molecule_row_schema, run_stages
+from conftest import (BY_HAND, DATA, RUN, default_config, molecule_row_schema, run_stages,
+                      vqe_settings)
 from unit.chemistry.test_scf import water
 
 
@@ -220,3 +221,44 @@ def test_threads_and_runtime_grow_with_the_problem(tmp_path):
     assert small == 10 and large > 60 * small
     assert resources.references_runtime_minutes(caffeine, 2_000_000, attempt=2) == pytest.approx(
         2 * large, abs=1)
+
+
+@needs_proc
+def test_matrix_free_vqe_request_covers_its_guard(tmp_path):
+    # N2 in STO-3G, (10e,8o): 3136 sector states, run matrix-free as a 24-28-qubit job runs.
+    n2_xyz = tmp_path / "n2.xyz"
+    n2_xyz.write_text((Path(__file__).resolve().parents[3] / "molecules/xyz/n2_1.0977.xyz")
+                      .read_text())
+    records = run_stages(tmp_path, "n2", xyz=str(n2_xyz), active_electrons=10,
+                         active_orbitals=8, methods=("hf",))
+    assert records["active_space"]["n_orbitals"] == 8
+    (tmp_path / "table.csv").write_text("id,xyz,basis,active_electrons,active_orbitals\n"
+                                        "n2,n2.xyz,sto-3g,10,8\n")
+    [n2], _ = load_molecules(tmp_path / "table.csv", default_config(), molecule_row_schema())
+    settings = vqe_settings(hamiltonian="matrix_free", max_iterations=3)
+    assert resources.vqe_runs_matrix_free(n2, settings)
+    assert not resources.vqe_runs_matrix_free(n2, vqe_settings())  # auto: explicit at 3136
+    request = resources.vqe_request_mb(n2, settings)
+    folder = tmp_path / "n2"
+    stages.qubits_stage(folder / "active_space.json", folder / "hamiltonian.fcidump",
+                        QubitSettings("jordan_wigner", False), RUN, BY_HAND,
+                        folder / "qubit_hamiltonian.json")
+    job = run_job("vqe", request, "--settings", settings_to_json(settings),
+                  "--qubit-hamiltonian-json", folder / "qubit_hamiltonian.json",
+                  "--fcidump", folder / "hamiltonian.fcidump", "--output-json",
+                  folder / "vqe.json")
+    record = json.loads((folder / "vqe.json").read_text())
+    assert job["exit"] == 0 and record["status"] == "ok", record.get("reason")
+    assert record["hamiltonian"]["representation"] == "matrix_free"
+    assert_request_fits(job["peak_mb"], request)
+    # 28 qubits, N2/cc-pVDZ (10e,14o): 4.0e6 states, the request is the matrix-free one (the
+    # explicit matrix would ask for hundreds of GB), and it fits the 6 GB.
+    (tmp_path / "large.csv").write_text(
+        "id,xyz,basis,active_electrons,active_orbitals\n"
+        "n2,n2.xyz,cc-pvdz,10,14\n")
+    [large], _ = load_molecules(tmp_path / "large.csv", default_config(), molecule_row_schema())
+    assert resources.active_sector_dimension(large) == 2002 ** 2  # C(14, 5)^2
+    assert resources.vqe_runs_matrix_free(large, vqe_settings())
+    assert resources.vqe_threads(large, vqe_settings()) == resources.MATRIX_FREE_THREADS
+    assert resources.vqe_request_mb(large, vqe_settings()) < 6000
+    assert resources.vqe_memory_mb(14, 5, 5) > 100_000

@@ -10,9 +10,10 @@ from qchemflow.core.errors import InputError, ResourceError
 from qchemflow.core.memory import process_memory_mb
 from qchemflow.quantum import strings
 from qchemflow.quantum.qubit_hamiltonian import map_hamiltonian
-from qchemflow.quantum.representation import (choose_representation, sector_problem,
-                                              string_pair_count)
-from qchemflow.quantum.vqe import build_ansatz, run_vqe
+from qchemflow.quantum.ansatz import string_pair_count
+from qchemflow.quantum.representation import choose_representation, sector_problem
+from qchemflow.quantum.ansatz import build_ansatz
+from qchemflow.quantum.vqe import run_vqe
 
 
 def test_pair_counts_are_the_gates_sizes(chain):

@@ -9,7 +9,7 @@ from qchemflow.quantum.circuits import ansatz_circuit, ansatz_from_circuit
 from qchemflow.quantum.encoding import encoding_for
 from qchemflow.quantum.sector import build_sector
 from qchemflow.quantum.simulator import SectorSimulator
-from qchemflow.quantum.vqe import layered_ansatz
+from qchemflow.quantum.ansatz import layered_ansatz
 
 
 def random_symmetric_hamiltonian(dimension, seed):

@@ -15,7 +15,7 @@ from qchemflow.quantum import strings
 from qchemflow.quantum.qubit_hamiltonian import map_hamiltonian
 from qchemflow.quantum.sector import sector_matrix
 from qchemflow.quantum.simulator import SectorSimulator
-from qchemflow.quantum.vqe import build_ansatz
+from qchemflow.quantum.ansatz import build_ansatz
 
 # (alpha, beta) electrons in the six orbitals of linear H6: closed shell, and two open shells.
 ELECTRONS = [(3, 3), (4, 2), (2, 3)]
