@@ -30,12 +30,14 @@ HARDWARE_SECONDS = 1.6
 NOISE_SECONDS = 2.0
 FLOPS_PER_THREAD = 5e9
 # The matrix-free VQE: threads (the gate kernels and PySCF's product scale to a few cores), the
-# seconds one thread spends per (state x excitation gate) on one energy plus gradient (a forward
-# and a fused backward sweep; N2 (10e,14o), 28 qubits: 13 s for 4.0e6 states x 3555 gates), and
-# the evaluations an L-BFGS-B run from the Hartree-Fock state takes (benchmarks/README.md).
+# seconds one thread spends per (state x excitation gate) on one energy plus gradient (forward
+# sweep, contract_2e, fused backward sweep; N2/cc-pVDZ (10e,14o), 28 qubits: 25 s on 2 threads
+# for 4.0e6 states x 3555 gates), and the evaluations per layer (L-BFGS-B from the HF state took
+# 23 and 24 at 24 and 28 qubits; later layers start from random values and take more; a job
+# that runs out of time resumes from its checkpoint with twice the time). benchmarks/README.md.
 MATRIX_FREE_THREADS = 8
-SECONDS_PER_STATE_GATE = 1e-9
-VQE_EVALUATIONS = 200
+SECONDS_PER_STATE_GATE = 3.5e-9
+VQE_EVALUATIONS_PER_LAYER = 60
 
 
 def scf_memory_mb(n_basis_functions: int, attempt: int = 1) -> int:
@@ -154,14 +156,15 @@ def vqe_threads(molecule: MoleculeSpec, settings: VQESettings) -> int:
 
 
 def vqe_runtime_minutes(molecule: MoleculeSpec, settings: VQESettings, attempt: int = 1) -> int:
-    """The vqe job's time limit: matrix-free, :data:`VQE_EVALUATIONS` energies and gradients of
-    (states x gates) work per layer on two of its threads (the slowest machine it may get);
+    """The vqe job's time limit: matrix-free, :data:`VQE_EVALUATIONS_PER_LAYER` energies and
+    gradients per layer, each of (states x gates) work, on two threads (the fewest it may get);
     explicit, proportional to the sector (small sectors: the minimum)."""
     dimension = active_sector_dimension(molecule)
     if not vqe_runs_matrix_free(molecule, settings):
         return runtime_minutes(dimension / 2000, attempt)
     gates, _ = vqe_string_pairs(molecule, settings)
-    work = VQE_EVALUATIONS * max(1, settings.layers) * dimension * gates * SECONDS_PER_STATE_GATE
+    work = (VQE_EVALUATIONS_PER_LAYER * max(1, settings.layers) * dimension * gates
+            * SECONDS_PER_STATE_GATE)
     return runtime_minutes(work / 2, attempt)
 
 

@@ -262,3 +262,8 @@ def test_matrix_free_vqe_request_covers_its_guard(tmp_path):
     assert resources.vqe_threads(large, vqe_settings()) == resources.MATRIX_FREE_THREADS
     assert resources.vqe_request_mb(large, vqe_settings()) < 6000
     assert resources.vqe_memory_mb(14, 5, 5) > 100_000
+    # Its time limit covers the measured job (11.6 min on 2 threads, benchmarks/README.md) with
+    # room for slower convergence, and a second layer asks for more.
+    assert 12 < resources.vqe_runtime_minutes(large, vqe_settings()) < 120
+    assert resources.vqe_runtime_minutes(large, vqe_settings(layers=2)) > \
+        2 * resources.vqe_runtime_minutes(large, vqe_settings())
