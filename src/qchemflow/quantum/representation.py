@@ -17,11 +17,11 @@ from typing import Any, Callable
 import numpy as np
 
 from qchemflow.core.errors import InputError, ResourceError
-from qchemflow.quantum.settings import STRING_MIN_DIMENSION, choose_representation
 from qchemflow.core.memory import matrix_free_memory_mb, memory_fix, require_memory
-from qchemflow.quantum.ansatz import Ansatz, Excitation
+from qchemflow.quantum.ansatz import Ansatz
 from qchemflow.quantum.sector import (PauliTerms, Sector, require_sector_memory, sector_matrix,
                                       spin_squared_matrix)
+from qchemflow.quantum.settings import STRING_MIN_DIMENSION, choose_representation
 from qchemflow.quantum.simulator import SectorSimulator, threaded
 
 Integrals = Callable[[], tuple[np.ndarray, np.ndarray, float]]

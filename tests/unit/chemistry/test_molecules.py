@@ -130,7 +130,8 @@ def test_basis_function_counts():
 
 
 @pytest.mark.parametrize("table", ["demo.csv", "drug_fragments.csv", "xyz_demo.csv",
-                                   "heterocycles.csv", "scans.csv"])
+                                   "heterocycles.csv", "scans.csv", "reach.csv",
+                                   "batch50.csv", "batch100.csv"])
 def test_shipped_tables_are_valid(table):
     valid, invalid = load_molecules(REPOSITORY / "molecules" / table, CONFIG, ROW_SCHEMA)
     assert invalid == [] and valid
