@@ -123,8 +123,8 @@ def active_sector_dimension(molecule: MoleculeSpec) -> int:
 def vqe_runs_matrix_free(molecule: MoleculeSpec, settings: VQESettings) -> bool:
     """Whether the VQE stage will choose the matrix-free Hamiltonian (a fixed, number-conserving
     ansatz on a sector above the explicit limit, or ``vqe.hamiltonian: matrix_free``)."""
-    return settings.ansatz != "adapt" and choose_representation(
-        settings.hamiltonian, active_sector_dimension(molecule)) == "matrix_free"
+    return choose_representation(settings.hamiltonian, active_sector_dimension(molecule),
+                                 on_strings=settings.runs_on_strings) == "matrix_free"
 
 
 def vqe_string_pairs(molecule: MoleculeSpec, settings: VQESettings) -> tuple[int, int]:

@@ -78,12 +78,12 @@ def sector_problem(terms: PauliTerms, sector: Sector, setting: str, on_strings: 
         explicit_mb: float | None = require_sector_memory(sector, terms, max_memory_mb, "vqe")
     except ResourceError:
         explicit_mb = None
-    representation = choose_representation(setting, sector.dimension, explicit_mb is not None)
-    if representation == "matrix_free" and (not on_strings or integrals is None):
-        if setting == "matrix_free":
-            raise InputError("vqe.hamiltonian: matrix_free needs a number-conserving ansatz "
-                             "(uccsd, k-upccgsd) and the FCIDUMP")
-        representation = "explicit"
+    usable = on_strings and integrals is not None
+    if setting == "matrix_free" and not usable:
+        raise InputError("vqe.hamiltonian: matrix_free needs a number-conserving ansatz "
+                         "(uccsd, k-upccgsd) and the FCIDUMP")
+    representation = choose_representation(setting, sector.dimension, explicit_mb is not None,
+                                           usable)
     if representation == "explicit":
         if explicit_mb is None:  # does not fit: say so
             explicit_mb = require_sector_memory(sector, terms, max_memory_mb, "vqe")

@@ -37,6 +37,12 @@ class VQESettings:
     adapt_pool: str
     hamiltonian: str
 
+    @property
+    def runs_on_strings(self) -> bool:
+        """A fixed, number-conserving ansatz (UCCSD, k-UpCCGSD): it runs on the CI matrix and
+        may go matrix-free; ADAPT keeps the sector simulator and the explicit matrix."""
+        return self.ansatz != "adapt"
+
 
 REPRESENTATIONS = ("auto", "explicit", "matrix_free")
 # Above this many states the matrix-free product is the faster one (benchmarks/README.md).
@@ -45,8 +51,12 @@ EXPLICIT_MAX_DIMENSION = 20_000
 STRING_MIN_DIMENSION = 2_000
 
 
-def choose_representation(setting: str, dimension: int, explicit_fits: bool = True) -> str:
+def choose_representation(setting: str, dimension: int, explicit_fits: bool = True,
+                          on_strings: bool = True) -> str:
     """``explicit`` or ``matrix_free`` for a ``setting`` of auto, explicit or matrix_free.
+
+    ``explicit`` wherever the VQE cannot run on the CI strings (``on_strings`` false: ADAPT, or
+    no integrals); refusing ``matrix_free`` there is the caller's.
 
     Raises:
         InputError: an unknown setting.
@@ -54,6 +64,8 @@ def choose_representation(setting: str, dimension: int, explicit_fits: bool = Tr
     if setting not in REPRESENTATIONS:
         raise InputError(f"vqe.hamiltonian '{setting}' is unknown; use auto, explicit or "
                          "matrix_free")
+    if not on_strings:
+        return "explicit"
     if setting != "auto":
         return setting
     return "explicit" if dimension <= EXPLICIT_MAX_DIMENSION and explicit_fits else "matrix_free"

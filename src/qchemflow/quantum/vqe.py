@@ -148,7 +148,9 @@ def fixed_ansatz(settings: VQESettings, mapping: str, n_orbitals: int, n_alpha: 
 def optimise_fixed_ansatz(settings: VQESettings, circuit: Any, ansatz: Ansatz,
                           problem: SectorProblem, log: EvaluationLog) -> Optimised:
     """UCCSD or k-UpCCGSD, optimised layer by layer."""
-    trace = [problem.simulator(ansatz).energy(np.zeros(ansatz.n_parameters))]
+    # The gates of every layer are built once; a prefix of layers takes the leading ones.
+    full = problem.simulator(ansatz)
+    trace = [full.energy(np.zeros(ansatz.n_parameters))]
     parameters = np.zeros(0)
     iterations = energy_evaluations = gradient_evaluations = 0
     per_layer = ansatz.n_parameters // settings.layers
@@ -160,14 +162,16 @@ def optimise_fixed_ansatz(settings: VQESettings, circuit: Any, ansatz: Ansatz,
         # layer can sit on a stationary point of the energy.
         start = np.zeros(per_layer) if layer == 1 else random.normal(0.0, NEW_LAYER_SCALE,
                                                                      per_layer)
-        simulator = problem.simulator(layered_ansatz_prefix(ansatz, layer, per_layer))
+        simulator = problem.simulator(
+            layered_ansatz_prefix(ansatz, layer, per_layer),
+            [gate for gate in full.gates if gate.parameter < layer * per_layer])
         result = minimise(simulator, np.concatenate([parameters, start]), settings, trace, log)
         parameters = np.asarray(result.x)
         iterations += int(result.nit)
         energy_evaluations += simulator.energy_evaluations
         gradient_evaluations += simulator.gradient_evaluations
         message = str(result.message)
-    return Optimised(circuit, problem.simulator(ansatz), parameters,
+    return Optimised(circuit, problem.simulator(ansatz, full.gates), parameters,
                      iterations, energy_evaluations, gradient_evaluations, trace, message,
                      {"layers": settings.layers})
 
@@ -234,8 +238,8 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     gate_pairs = 0 if ansatz is None else sum(
         string_pair_count(excitation, n_orbitals, n_alpha, n_beta)
         for excitation in ansatz.excitations)
-    problem = sector_problem(terms, sector, settings.hamiltonian, not adaptive, integrals,
-                             gate_pairs, run.threads, run.memory_mb)
+    problem = sector_problem(terms, sector, settings.hamiltonian, settings.runs_on_strings,
+                             integrals, gate_pairs, run.threads, run.memory_mb)
     if ansatz is None:
         optimised = optimise_adapt(settings, mapping, problem, n_orbitals, n_alpha, n_beta, log)
     else:

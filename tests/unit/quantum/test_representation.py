@@ -9,10 +9,9 @@ from conftest import RUN, vqe_settings
 from qchemflow.core.errors import InputError, ResourceError
 from qchemflow.core.memory import process_memory_mb
 from qchemflow.quantum import strings
+from qchemflow.quantum.ansatz import build_ansatz, string_pair_count
 from qchemflow.quantum.qubit_hamiltonian import map_hamiltonian
-from qchemflow.quantum.ansatz import string_pair_count
 from qchemflow.quantum.representation import choose_representation, sector_problem
-from qchemflow.quantum.ansatz import build_ansatz
 from qchemflow.quantum.vqe import run_vqe
 
 
@@ -32,6 +31,7 @@ def test_representation_choice_and_refusals(chain):
     assert choose_representation("auto", 100, True) == "explicit"
     assert choose_representation("auto", 100, False) == "matrix_free"
     assert choose_representation("matrix_free", 100, True) == "matrix_free"
+    assert choose_representation("auto", 10**6, True, on_strings=False) == "explicit"
     with pytest.raises(InputError, match="vqe.hamiltonian 'dense' is unknown"):
         choose_representation("dense", 100, True)
     mapped = map_hamiltonian(*chain, 3, 3, "jordan_wigner")
