@@ -1,11 +1,19 @@
-"""Batch scale: run the pipeline on molecules/batch50.csv with --cores 2 and measure overhead.
+"""Batch scale: run the pipeline on a table of small molecules and measure where the time goes.
 
-    .venv/bin/python benchmarks/batch_scale.py [--cores 2] [--output benchmarks/results/NAME]
+    .venv/bin/python benchmarks/batch_scale.py [--table molecules/batch100.csv] [--cores 2]
+        [--output benchmarks/results/NAME]
 
-Total wall time is measured around the whole `snakemake` command (start-up, DAG, all jobs).
-The jobs' own time is the sum of the `s` column of every rule's benchmark file (each job's wall
-time, process start-up included). With C cores, a perfect scheduler needs sum / C; the
-pipeline's overhead is the rest: total - sum / C, reported as a fraction of the total.
+Three clocks:
+
+- the whole ``snakemake`` command's wall time (start-up, DAG, every job, the report);
+- each job's time, the ``s`` column of its rule's benchmark file (the job's shell, interpreter
+  start, imports and the stage);
+- each stage's own work, ``work_s`` in its record (measured inside the process around the
+  stage's computation: everything after the imports and the reading of the settings).
+
+The overhead share is 1 - sum(work_s) / sum(job s) over the stage jobs: what interpreter start,
+imports and the job's shell cost, per stage and in all. The run's share adds Snakemake's own
+time and idle cores: 1 - sum(work_s) / (cores x total wall).
 """
 
 from __future__ import annotations
@@ -21,15 +29,59 @@ import time
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPOSITORY / "src"))
+
+from qchemflow.core.record_models import RECORD_FILES  # noqa: E402
+
+
+def job_seconds(benchmark: Path) -> float:
+    """The job's wall time from its Snakemake benchmark file."""
+    with open(benchmark) as stream:
+        rows = list(csv.DictReader(stream, delimiter="\t"))
+    return float(rows[-1]["s"])
+
+
+def stage_times(results: Path) -> dict[str, dict[str, float]]:
+    """Per stage: jobs, summed job seconds and summed ``work_s`` of its records."""
+    stages: dict[str, dict[str, float]] = {}
+    for benchmark in sorted(results.glob("*/benchmarks/*.tsv")):
+        stage = benchmark.stem
+        record_path = benchmark.parent.parent / RECORD_FILES.get(stage, "")
+        if stage not in RECORD_FILES or not record_path.is_file():
+            continue
+        record = json.loads(record_path.read_text())
+        totals = stages.setdefault(stage, {"jobs": 0, "job_s": 0.0, "work_s": 0.0})
+        totals["jobs"] += 1
+        totals["job_s"] += job_seconds(benchmark)
+        totals["work_s"] += float(record.get("work_s") or 0.0)
+    return stages
+
+
+def markdown(record: dict) -> str:
+    """The per-stage table and the run's line."""
+    lines = ["| stage | jobs | sum of job s | sum of work s | mean job s | mean work s | "
+             "overhead |", "|" + "---|" * 7]
+    for stage, totals in [*record["stages"].items(), ("all stages", record["all_stages"])]:
+        jobs = totals["jobs"]
+        lines.append(f"| {stage} | {jobs} | {totals['job_s']:.1f} | {totals['work_s']:.1f} | "
+                     f"{totals['job_s'] / jobs:.2f} | {totals['work_s'] / jobs:.2f} | "
+                     f"{100 * (1 - totals['work_s'] / totals['job_s']):.1f} % |")
+    lines.append("")
+    lines.append(f"{record['molecules']} molecules ({record['ok']} ok, "
+                 f"{record['chemical_accuracy']} within 1.6 mHa), {record['jobs']} jobs on "
+                 f"{record['cores']} cores: {record['total_wall_s']:.1f} s wall; the report job "
+                 f"{record['report_job_s']:.1f} s; the run's overhead share (Snakemake, idle "
+                 f"cores included) {100 * record['run_overhead_fraction']:.1f} %.")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> int:
     """Run, measure, write ``<output>.json`` and ``<output>.md``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cores", type=int, default=2)
-    parser.add_argument("--table", default=str(REPOSITORY / "molecules/batch50.csv"))
+    parser.add_argument("--table", default=str(REPOSITORY / "molecules/batch100.csv"))
     parser.add_argument("--fci-max-determinants", type=int, default=200000)
-    parser.add_argument("--output", default=str(REPOSITORY / "benchmarks/results/batch50"))
+    parser.add_argument("--output", default=str(REPOSITORY / "benchmarks/results/batch100"))
     arguments = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="qchemflow-batch-"))
     snakemake = str(Path(sys.executable).with_name("snakemake"))
@@ -44,31 +96,31 @@ def main() -> int:
     if completed.returncode != 0:
         print(completed.stderr[-3000:], file=sys.stderr)
         return 1
-    job_seconds = 0.0
-    n_jobs = 0
-    for benchmark in workdir.rglob("benchmarks/*.tsv"):
-        with open(benchmark) as stream:
-            rows = list(csv.DictReader(stream, delimiter="\t"))
-        job_seconds += float(rows[-1]["s"])
-        n_jobs += 1
-    with open(workdir / "results/summary.csv") as stream:
+    results = workdir / "results"
+    stages = stage_times(results)
+    all_stages = {key: sum(totals[key] for totals in stages.values())
+                  for key in ("jobs", "job_s", "work_s")}
+    with open(results / "summary.csv") as stream:
         summary = list(csv.DictReader(stream))
-    ideal = job_seconds / arguments.cores
+    report_job = results / "benchmarks/report.tsv"
     record = {
+        "table": str(Path(arguments.table).relative_to(REPOSITORY)
+                     if Path(arguments.table).is_relative_to(REPOSITORY) else arguments.table),
         "molecules": len(summary),
         "ok": sum(row["status"] == "ok" for row in summary),
         "chemical_accuracy": sum(row["chemical_accuracy"] == "True" for row in summary),
-        "jobs": n_jobs, "cores": arguments.cores, "total_wall_s": total,
-        "sum_of_job_s": job_seconds, "ideal_wall_s": ideal, "overhead_s": total - ideal,
-        "overhead_fraction": (total - ideal) / total,
+        "jobs": int(all_stages["jobs"]) + int(report_job.is_file()),
+        "cores": arguments.cores, "total_wall_s": total,
+        "stages": stages, "all_stages": all_stages,
+        "overhead_fraction": 1 - all_stages["work_s"] / all_stages["job_s"],
+        "report_job_s": job_seconds(report_job) if report_job.is_file() else 0.0,
+        "run_overhead_fraction": 1 - all_stages["work_s"] / (arguments.cores * total),
         "fci_max_determinants": arguments.fci_max_determinants,
+        "git_commit": subprocess.run(["git", "-C", str(REPOSITORY), "rev-parse", "--short",
+                                      "HEAD"], capture_output=True, text=True).stdout.strip(),
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
-    table = ("| molecules | ok | within 1.6 mHa | jobs | cores | total wall s | sum of job s | "
-             "sum / cores s | overhead s | overhead |\n|" + "---|" * 10 + "\n"
-             f"| {record['molecules']} | {record['ok']} | {record['chemical_accuracy']} | "
-             f"{n_jobs} | {arguments.cores} | {total:.1f} | {job_seconds:.1f} | {ideal:.1f} | "
-             f"{total - ideal:.1f} | {100 * record['overhead_fraction']:.1f} % |\n")
+    table = markdown(record)
     print(table)
     output = Path(arguments.output)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -44,6 +44,9 @@ class Record(BaseModel):
     stage: str
     status: Literal["ok"]
     provenance: Provenance
+    # The stage's own work inside the job (the batch-overhead benchmark's share); absent in
+    # records written before it was measured.
+    work_s: float | None = None
 
 
 class FailedRecord(BaseModel):
@@ -57,6 +60,7 @@ class FailedRecord(BaseModel):
     failed_stage: str
     reason: str
     provenance: Provenance
+    work_s: float | None = None
 
 
 class BondLengthRecord(BaseModel):
