@@ -103,10 +103,10 @@ def main() -> int:
         for name in ("vqe", "references")]
     workdir = Path(tempfile.mkdtemp(prefix="qchemflow-batch-"))
     snakemake = str(Path(sys.executable).with_name("snakemake"))
-    command = [snakemake, "--snakefile", str(REPOSITORY / "Snakefile"), "--directory",
-               str(workdir), "--configfile", str(REPOSITORY / "config/config.yaml"),
-               "--cores", str(arguments.cores), "--keep-going", "--quiet", *targets,
-               "--config", f"molecules={arguments.table}",
+    command = [snakemake, *targets, "--snakefile", str(REPOSITORY / "Snakefile"),
+               "--directory", str(workdir), "--configfile",
+               str(REPOSITORY / "config/config.yaml"), "--cores", str(arguments.cores),
+               "--keep-going", "--quiet", "rules", "--config", f"molecules={arguments.table}",
                f"fci_max_determinants={arguments.fci_max_determinants}"]
     start = time.perf_counter()
     completed = subprocess.run(command, capture_output=True, text=True)
