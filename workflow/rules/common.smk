@@ -8,7 +8,7 @@ import sys
 
 from qchemflow.chemistry.molecules import load_molecules
 from qchemflow.core.errors import InputError
-from qchemflow.pipeline import resources
+from qchemflow.pipeline import resources, stage_server
 from qchemflow.pipeline.config import load_yaml, validate_config
 from qchemflow.pipeline.reactions import load_reactions, reactions_json
 from qchemflow.pipeline.settings import (qubit_settings, stage_settings_json, vqe_settings,
@@ -68,6 +68,39 @@ def git_commit():
 # commit or an unrelated config change never makes a stage rerun.
 RUN_FILE = ".snakemake/qchemflow/run.json"
 write_run_file(RUN_FILE, dict(config), git_commit())
+
+
+# Local runs: one warm process, started here, forks every job's `qchemflow` command so that a
+# job does not pay for starting Python and importing PySCF, OpenFermion and Cirq (seconds per
+# job; qchemflow.pipeline.stage_server). Never on a cluster: there each job runs in its own.
+STAGE_SERVER = {}
+
+
+def start_stage_server():
+    if (config["stage_server"] and workflow.is_main_process and workflow.local_exec
+            and "SLURM_JOB_ID" not in os.environ):
+        process, path = stage_server.start(".snakemake/qchemflow/stage_server.log")
+        STAGE_SERVER.update(process=process, path=path)
+        if path is not None:
+            os.environ[stage_server.SOCKET_VARIABLE] = path
+
+
+def stop_stage_server():
+    if STAGE_SERVER:
+        os.environ.pop(stage_server.SOCKET_VARIABLE, None)
+        stage_server.stop(STAGE_SERVER.pop("process"), STAGE_SERVER.pop("path"))
+
+
+onstart:
+    start_stage_server()
+
+
+onsuccess:
+    stop_stage_server()
+
+
+onerror:
+    stop_stage_server()
 
 
 # Rules call the `qchemflow` CLI from PATH (an activated venv or a conda environment). When
