@@ -19,6 +19,7 @@ the job correctly but see only the client's memory.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -179,12 +180,16 @@ def run_child(connection: socket.socket) -> None:
 
 
 def preload() -> None:
-    """Import what the stages import, once (a module that fails to import is left out)."""
+    """Import what the stages import, once (a module that fails to import is left out), and
+    freeze what they made: a child's garbage collector then never walks (or copies) the
+    preloaded objects."""
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
+    gc.collect()
+    gc.freeze()
 
 
 def reap_children() -> None:
@@ -236,10 +241,12 @@ def start(log: str | Path) -> tuple[subprocess.Popen[bytes], str | None]:
     """
     folder = tempfile.mkdtemp(prefix="qchemflow-")  # short: a socket path has ~100 bytes
     path = os.path.join(folder, "stages.sock")
+    # In this process's group, like the jobs: a signal to the group (Ctrl-C, kill -9 of a
+    # `make run`) reaches the server and its children too.
     with open(log, "ab") as stream:
         process = subprocess.Popen(
             [sys.executable, "-m", "qchemflow.pipeline.stage_server", path, str(os.getpid())],
-            stdin=subprocess.DEVNULL, stdout=stream, stderr=stream, start_new_session=True)
+            stdin=subprocess.DEVNULL, stdout=stream, stderr=stream)
     deadline = time.monotonic() + 30
     while not os.path.exists(path) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
