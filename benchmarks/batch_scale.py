@@ -79,7 +79,8 @@ def markdown(record: dict) -> str:
                      f"{totals['job_s'] / jobs:.2f} | {totals['work_s'] / jobs:.2f} | "
                      f"{100 * (1 - totals['work_s'] / totals['job_s']):.1f} % |")
     lines.append("")
-    lines.append(f"{record['molecules']} molecules ({record['vqe_ok']} VQEs ok), targets "
+    lines.append(f"Stage server {record['stage_server']}. "
+                 f"{record['molecules']} molecules ({record['vqe_ok']} VQEs ok), targets "
                  f"{record['targets']}, {record['jobs']} jobs on {record['cores']} cores: "
                  f"{record['total_wall_s']:.1f} s wall; the run's overhead share (Snakemake, "
                  f"idle cores included) {100 * record['run_overhead_fraction']:.1f} %.")
@@ -93,6 +94,9 @@ def main() -> int:
     parser.add_argument("--table", default=str(REPOSITORY / "molecules/batch100.csv"))
     parser.add_argument("--fci-max-determinants", type=int, default=200000)
     parser.add_argument("--output", default=str(REPOSITORY / "benchmarks/results/batch100"))
+    parser.add_argument("--stage-server", choices=("on", "off"), default="on",
+                        help="off: every job in its own process (config stage_server: false), "
+                             "the baseline")
     parser.add_argument("--all", action="store_true",
                         help="the default targets (hardware, noise, report) instead of the "
                              "stages up to the VQE")
@@ -102,10 +106,13 @@ def main() -> int:
         f"results/{molecule_id}/{name}.json" for molecule_id in ids
         for name in ("vqe", "references")]
     workdir = Path(tempfile.mkdtemp(prefix="qchemflow-batch-"))
+    (workdir / "stage_server.yaml").write_text(
+        f"stage_server: {'true' if arguments.stage_server == 'on' else 'false'}\n")
     snakemake = str(Path(sys.executable).with_name("snakemake"))
     command = [snakemake, *targets, "--snakefile", str(REPOSITORY / "Snakefile"),
                "--directory", str(workdir), "--configfile",
-               str(REPOSITORY / "config/config.yaml"), "--cores", str(arguments.cores),
+               str(REPOSITORY / "config/config.yaml"), str(workdir / "stage_server.yaml"),
+               "--cores", str(arguments.cores),
                "--keep-going", "--quiet", "rules", "--config", f"molecules={arguments.table}",
                f"fci_max_determinants={arguments.fci_max_determinants}"]
     start = time.perf_counter()
@@ -125,6 +132,7 @@ def main() -> int:
                      if Path(arguments.table).resolve().is_relative_to(REPOSITORY)
                      else arguments.table),
         "targets": "all" if arguments.all else "vqe.json and references.json",
+        "stage_server": arguments.stage_server,
         "molecules": len(ids), "vqe_ok": vqe_ok,
         "jobs": len(list(results.rglob("benchmarks/*.tsv"))),
         "cores": arguments.cores, "total_wall_s": total,

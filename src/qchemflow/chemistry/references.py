@@ -179,6 +179,10 @@ def _ccsd_result(solver: Any, wall_s: float) -> MethodResult:
 
 
 def _ccsd_t_result(solver: Any) -> MethodResult:
+    # With async_io, PySCF runs the (T) contractions in a background thread, which takes
+    # OpenMP's default thread count rather than the job's; its threads' sum then changes in the
+    # last bit from run to run. Run them in this thread, with the job's threads.
+    solver.async_io = False
     start = time.perf_counter()
     correction = float(solver.ccsd_t())
     result = _ccsd_result(solver, time.perf_counter() - start)
