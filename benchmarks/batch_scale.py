@@ -37,6 +37,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY / "src"))
 
 from qchemflow.core.record_models import RECORD_FILES  # noqa: E402
+from result_files import write_results  # noqa: E402  (beside this script)
 
 
 def job_seconds(benchmark: Path) -> float:
@@ -144,12 +145,7 @@ def main() -> int:
                                       "HEAD"], capture_output=True, text=True).stdout.strip(),
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
-    table = markdown(record)
-    print(table)
-    output = Path(arguments.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
-    output.with_suffix(".md").write_text(table)
+    write_results(arguments.output, record, markdown(record))
     shutil.rmtree(workdir)
     return 0
 

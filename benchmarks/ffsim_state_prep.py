@@ -43,7 +43,7 @@ def parse() -> argparse.Namespace:
                         help="active electrons (default: as many as orbitals, half filling)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--output", default=None)
+    parser.add_argument("--output", default=str(REPOSITORY / "benchmarks/results/ffsim"))
     return parser.parse_args()
 
 
@@ -59,6 +59,7 @@ from qchemflow.pipeline.settings import vqe_settings  # noqa: E402
 from qchemflow.quantum import strings  # noqa: E402
 from qchemflow.quantum.ansatz import build_ansatz  # noqa: E402
 from qchemflow.quantum.sector import build_sector  # noqa: E402
+from result_files import write_results  # noqa: E402  (beside this script)
 
 
 # The pipeline's default VQE settings: the config schema's defaults (the one place they live).
@@ -137,13 +138,7 @@ def main() -> int:
     header = (f"UCCSD state preparation, {time.strftime('%Y-%m-%d %H:%M:%S')}, "
               f"{platform.platform()}, {os.cpu_count()} CPUs, {ARGUMENTS.threads} threads, "
               f"ffsim {version('ffsim')}, medians of {ARGUMENTS.repeats}.")
-    table = markdown(rows, header)
-    print(table)
-    if ARGUMENTS.output:
-        output = Path(ARGUMENTS.output)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n")
-        output.with_suffix(".md").write_text(table)
+    write_results(ARGUMENTS.output, rows, markdown(rows, header))
     return 0
 
 

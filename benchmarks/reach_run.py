@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from result_files import write_results  # beside this script
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 HARTREE_TO_MILLIHARTREE = 1000.0
 DEFAULT_IDS = ("N2_ccpvdz_10e12o_24q", "N2_ccpvdz_10e14o_28q")
@@ -142,12 +144,7 @@ def main() -> int:
         for molecule_id in arguments.ids:
             rows.append(row(workdir, molecule_id, layers))
             print(json.dumps(rows[-1]), flush=True)
-    table = markdown(rows)
-    print(table)
-    output = Path(arguments.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n")
-    output.with_suffix(".md").write_text(table)
+    write_results(arguments.output, rows, markdown(rows))
     return 0
 
 
