@@ -35,7 +35,7 @@ def without_clock(record):
     """The record without wall-clock times (the only fields a rerun may change)."""
     if isinstance(record, dict):
         return {key: without_clock(value) for key, value in record.items()
-                if key not in ("wall_s", "provenance")}
+                if key not in ("wall_s", "work_s", "provenance")}
     if isinstance(record, list):
         return [without_clock(value) for value in record]
     return record
