@@ -69,7 +69,7 @@ def build_integrals(row: dict[str, str], path: Path) -> dict[str, Any]:
     choice = choose_active_space(int(molecule.nelectron), len(scf_object.mo_energy),
                                  int(elements.chemcore(molecule)), 0,
                                  int(row["active_electrons"]), int(row["active_orbitals"]))
-    h1, h2, core = active_space_integrals(scf_object, choice)
+    h1, h2, core = active_space_integrals(scf_object, choice, scf_object.mo_coeff)
     casci, _, _ = fci_ground_state(h1, h2, choice.n_orbitals, choice.n_alpha_beta, core, 16000)
     n_alpha, n_beta = choice.n_alpha_beta
     np.savez(path, h1=h1, h2=h2, core=core, n_alpha=n_alpha, n_beta=n_beta)

@@ -98,7 +98,7 @@ def active_space_problem(case: Case) -> dict[str, Any]:
     n_frozen = int(elements.chemcore(molecule)) if case.frozen_core else 0
     choice = choose_active_space(int(molecule.nelectron), len(scf_object.mo_energy), n_frozen, 0,
                                  case.active_electrons, case.active_orbitals)
-    h1, h2, core = active_space_integrals(scf_object, choice)
+    h1, h2, core = active_space_integrals(scf_object, choice, scf_object.mo_coeff)
     casci, _, _ = fci_ground_state(h1, h2, choice.n_orbitals, choice.n_alpha_beta, core, 16000)
     return {"h1": h1, "h2": h2, "core": core, "choice": choice, "casci": casci}
 
