@@ -11,7 +11,7 @@ from the Hartree-Fock state with seeded random amplitudes of size 0.01:
   default settings), applied as the product of its excitation gates on the CI matrix
   (:class:`qchemflow.quantum.strings.StringSimulator` ``state``: compiled, threaded kernels);
 - ffsim: ``UCCSDOpRestrictedReal(t1, t2)`` applied with ``ffsim.apply_unitary``, the single
-  exponential exp(T - T^dagger) of the same restricted singles and doubles (a Krylov
+  exponential exp(T - T^dagger) of the same restricted singles and doubles (SciPy's
   ``expm_multiply`` of the generator on ffsim's own CI vector).
 
 Both act on the same sector (the CI vector of dim(alpha) x dim(beta) strings) with the same
