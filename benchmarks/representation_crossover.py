@@ -29,7 +29,7 @@ from qchemflow.quantum.vqe import fixed_ansatz
 # (basis, active electrons, active orbitals): 8 to 24 qubits.
 CASES = [("sto-3g", 6, 4), ("sto-3g", 6, 6), ("sto-3g", 10, 7), ("sto-3g", 10, 8),
          ("6-31g", 10, 9), ("6-31g", 10, 10), ("cc-pvdz", 10, 11), ("cc-pvdz", 10, 12)]
-EXPLICIT_LIMIT = 700_000  # sector states: beyond, the explicit matrix takes > 10 GB to build
+EXPLICIT_LIMIT = 250_000  # sector states: beyond (24 qubits), the explicit matrix needs > 10 GB
 
 
 def integrals(basis: str, electrons: int, orbitals: int) -> tuple[np.ndarray, np.ndarray, float]:
