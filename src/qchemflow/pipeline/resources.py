@@ -13,7 +13,7 @@ from qchemflow.core.memory import (active_integrals_memory_mb, coupled_cluster_m
                                    noise_memory_mb, state_vector_memory_mb)
 from qchemflow.chemistry.molecules import MoleculeSpec
 from qchemflow.core.spin import alpha_beta, occupied_virtual
-from qchemflow.quantum.ansatz import build_ansatz, string_pair_count
+from qchemflow.quantum.ansatz import ansatz_string_pairs, build_ansatz
 from qchemflow.quantum.settings import VQESettings, choose_representation
 
 BASE_MEMORY_MB = 1000
@@ -132,9 +132,7 @@ def vqe_string_pairs(molecule: MoleculeSpec, settings: VQESettings) -> tuple[int
     count)."""
     n_alpha, n_beta = alpha_beta(molecule.n_active_electrons, molecule.spin)
     ansatz = build_ansatz(settings, molecule.n_active_orbitals, n_alpha, n_beta)
-    return len(ansatz.excitations), sum(
-        string_pair_count(excitation, molecule.n_active_orbitals, n_alpha, n_beta)
-        for excitation in ansatz.excitations)
+    return len(ansatz.excitations), ansatz_string_pairs(ansatz, n_alpha, n_beta)
 
 
 def vqe_request_mb(molecule: MoleculeSpec, settings: VQESettings, attempt: int = 1) -> int:

@@ -220,3 +220,9 @@ def string_pair_count(excitation: Excitation, n_orbitals: int, n_alpha: int,
         total += math.comb(n_orbitals - len(touched), electrons - len(annihilated)) \
             if touched else math.comb(n_orbitals, electrons)
     return total
+
+
+def ansatz_string_pairs(ansatz: Ansatz, n_alpha: int, n_beta: int) -> int:
+    """String pairs of all the ansatz's gates (the matrix-free memory estimate's count)."""
+    return sum(string_pair_count(excitation, ansatz.n_qubits // 2, n_alpha, n_beta)
+               for excitation in ansatz.excitations)

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.optimize
 
 from qchemflow.quantum import adapt, circuits
-from qchemflow.quantum.ansatz import Ansatz, build_ansatz, string_pair_count
+from qchemflow.quantum.ansatz import Ansatz, ansatz_string_pairs, build_ansatz
 from qchemflow.quantum.checkpoint import EvaluationLog
 from qchemflow.core.errors import InputError
 from qchemflow.core.settings import RunSettings
@@ -235,9 +235,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
         sector = build_sector(mapping, 2 * n_orbitals, n_alpha, n_beta)
     circuit, ansatz = (None, None) if adaptive else fixed_ansatz(settings, mapping, n_orbitals,
                                                                  n_alpha, n_beta)
-    gate_pairs = 0 if ansatz is None else sum(
-        string_pair_count(excitation, n_orbitals, n_alpha, n_beta)
-        for excitation in ansatz.excitations)
+    gate_pairs = 0 if ansatz is None else ansatz_string_pairs(ansatz, n_alpha, n_beta)
     problem = sector_problem(terms, sector, settings.hamiltonian, settings.runs_on_strings,
                              integrals, gate_pairs, run.threads, run.memory_mb)
     if ansatz is None:
