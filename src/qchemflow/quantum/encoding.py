@@ -10,7 +10,8 @@ function encodes every operator (Hamiltonian, S^2, number operators, excitation 
 every encoding, and the reference determinant is the basis state A n_HF.
 
 Jordan-Wigner and Bravyi-Kitaev images are OpenFermion's own (``jordan_wigner``,
-``bravyi_kitaev``); the tests check that the conjugation reproduces OpenFermion's Bravyi-Kitaev
+``bravyi_kitaev``; the Jordan-Wigner image of an ``InteractionOperator`` is computed on arrays,
+:func:`jordan_wigner_interaction`, and tested equal to OpenFermion's); the tests check that the conjugation reproduces OpenFermion's Bravyi-Kitaev
 image term by term and OpenFermion's ``binary_code_transform`` with ``parity_code``, so the three
 encodings share one convention.
 
@@ -164,6 +165,8 @@ class Encoding:
             if isinstance(fermion_operator, openfermion.InteractionOperator):
                 fermion_operator = openfermion.get_fermion_operator(fermion_operator)
             return openfermion.bravyi_kitaev(fermion_operator, n_qubits=self.n_qubits)
+        if isinstance(fermion_operator, openfermion.InteractionOperator):
+            return self.encode_jordan_wigner(jordan_wigner_interaction(fermion_operator))
         return self.encode_jordan_wigner(openfermion.jordan_wigner(fermion_operator))
 
     def excitation_rotations(self, creation: tuple[int, ...], annihilation: tuple[int, ...]
@@ -213,12 +216,60 @@ def jordan_wigner_rotations(creation: tuple[int, ...], annihilation: tuple[int, 
             (-1j) ** ((x_mask & z_mask).bit_count() % 4)
         if abs(coefficient) < 1e-8:  # OpenFermion's EQ_TOLERANCE
             continue
-        string = tuple((qubit, "Y" if x_mask >> qubit & z_mask >> qubit & 1 else
-                        "X" if x_mask >> qubit & 1 else "Z")
-                       for qubit in range(max(x_mask | z_mask, 1).bit_length())
-                       if (x_mask | z_mask) >> qubit & 1)
-        rotations.append((string, float(np.imag(coefficient))))
+        rotations.append((xz_string(x_mask, z_mask), float(np.imag(coefficient))))
     return tuple(sorted(rotations))
+
+
+def xz_string(x_mask: int, z_mask: int) -> PauliString:
+    """The Pauli string of X^x Z^z (bit q: qubit q), up to its phase (-i)^(number of Y)."""
+    return tuple((qubit, "Y" if x_mask >> qubit & z_mask >> qubit & 1 else
+                  "X" if x_mask >> qubit & 1 else "Z")
+                 for qubit in range(max(x_mask | z_mask, 1).bit_length())
+                 if (x_mask | z_mask) >> qubit & 1)
+
+
+def jordan_wigner_interaction(operator: Any) -> Any:
+    """OpenFermion's ``jordan_wigner`` of an ``InteractionOperator``, on arrays.
+
+    Every nonzero tensor entry's product of ladder operators (:func:`ladder_operator`, two X^x Z^z
+    terms each) is expanded for all entries at once, the strings of equal (x, z) are summed, and
+    X^x Z^z becomes (-i)^(number of Y) P; strings that cancel to 1e-14 are left out. The same
+    operator as OpenFermion's (tested to 1e-12 term by term), faster: OpenFermion builds it
+    term by term in Python.
+    """
+    x_parts: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
+    z_parts: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
+    coefficient_parts = [np.array([operator.constant], dtype=complex)]
+    for tensor, actions in ((operator.one_body_tensor, (True, False)),
+                            (operator.two_body_tensor, (True, True, False, False))):
+        modes = np.nonzero(tensor)
+        x_mask = np.zeros(modes[0].size, dtype=np.int64)
+        z_mask = np.zeros(modes[0].size, dtype=np.int64)
+        coefficients = tensor[modes].astype(complex)
+        for mode, create in zip(modes, actions):
+            # The strings so far are blocks of all entries, one block per choice made.
+            bit = np.tile(np.left_shift(np.int64(1), mode.astype(np.int64)),
+                          x_mask.size // mode.size)
+            # (X^x1 Z^z1)(X^x2 Z^z2) = (-1)^(z1.x2) X^(x1^x2) Z^(z1^z2), and x2 is this bit.
+            half = 0.5 * coefficients * np.where(z_mask & bit, -1.0, 1.0)
+            x_mask = np.tile(x_mask ^ bit, 2)
+            z_mask = np.concatenate([z_mask ^ (bit - 1), z_mask ^ (bit - 1) ^ bit])
+            coefficients = np.concatenate([half, half if create else -half])
+        x_parts.append(x_mask)
+        z_parts.append(z_mask)
+        coefficient_parts.append(coefficients)
+    x_mask, z_mask = np.concatenate(x_parts), np.concatenate(z_parts)
+    order = np.lexsort((z_mask, x_mask))
+    x_mask, z_mask = x_mask[order], z_mask[order]
+    starts = np.flatnonzero(np.concatenate([[True], (np.diff(x_mask) != 0) | (np.diff(z_mask) != 0)]))
+    summed = np.add.reduceat(np.concatenate(coefficient_parts)[order], starts)
+    x_mask, z_mask = x_mask[starts], z_mask[starts]
+    summed *= (-1j) ** (np.bitwise_count(x_mask & z_mask) % 4)
+    kept = np.abs(summed) > 1e-14  # the cancelled strings (the qubits stage's compress threshold)
+    qubit_operator = openfermion.QubitOperator()
+    qubit_operator.terms = {xz_string(int(x), int(z)): complex(value)
+                            for x, z, value in zip(x_mask[kept], z_mask[kept], summed[kept])}
+    return qubit_operator
 
 
 @functools.lru_cache(maxsize=None)

@@ -103,7 +103,7 @@ def build_qubit_hamiltonian(h1: np.ndarray, h2: np.ndarray, core_energy: float, 
     require_sector_memory(mapped.sector, mapped.terms, max_memory_mb, "qubits")
     return QubitHamiltonian(mapped.mapping, mapped.qubit_operator, mapped.terms, mapped.sector,
                             sector_matrix(mapped.terms, mapped.sector),
-                            spin_squared_matrix(mapping, mapped.sector))
+                            spin_squared_matrix(mapped.sector))
 
 
 def qubit_hamiltonian_fields(hamiltonian: MappedHamiltonian, wall_s: float,

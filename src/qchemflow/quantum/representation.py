@@ -43,16 +43,15 @@ class SectorProblem:
 
         return StringSimulator(ansatz, self.layout, self.hamiltonian, gates)
 
-    def spin_squared(self, state: np.ndarray, mapping: str) -> float:
-        """<S^2> of a simulator's state."""
-        if self.representation == "matrix_free":
+    def spin_squared(self, state: np.ndarray) -> float:
+        """<S^2> of a simulator's state (PySCF's ``spin_square0`` on the CI matrix)."""
+        if self.layout is not None:
             from pyscf.fci import spin_op
 
             return float(spin_op.spin_square0(state.reshape(self.layout.shape),
                                               self.sector.n_qubits // 2,
                                               (self.sector.n_alpha, self.sector.n_beta))[0])
-        sector_state = state if self.layout is None else self.layout.to_sector(state)
-        return float(sector_state @ (spin_squared_matrix(mapping, self.sector) @ sector_state))
+        return float(state @ (spin_squared_matrix(self.sector) @ state))
 
 
 def sector_problem(terms: PauliTerms, sector: Sector, setting: str, on_strings: bool,

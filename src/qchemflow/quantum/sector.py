@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import openfermion
 import scipy.sparse
 
 from qchemflow.core.errors import ResourceError
@@ -225,11 +224,37 @@ def sector_matrix(terms: PauliTerms, sector: Sector) -> scipy.sparse.csr_matrix:
     return (matrix + terms.constant * scipy.sparse.identity(sector.dimension, format="csr")).tocsr()
 
 
-def spin_squared_matrix(mapping: str, sector: Sector) -> scipy.sparse.csr_matrix:
-    """S^2 on the sector, through the same mapping."""
-    operator = encoding_for(mapping, sector.n_qubits).map(
-        openfermion.s_squared_operator(sector.n_qubits // 2))
-    return sector_matrix(pauli_terms(operator, sector.n_qubits), sector)
+def spin_squared_matrix(sector: Sector) -> scipy.sparse.csr_matrix:
+    """S^2 on the sector's states, built from their occupation strings.
+
+    S^2 = S_z(S_z + 1) + S_- S_+ with S_+ = sum_j a+_{j alpha} a_{j beta}. With interleaved spin
+    orbitals every term of S_- S_+ moves an electron between the two modes of one orbital, so no
+    sign arises: its diagonal counts the orbitals that hold a beta electron alone, and it joins
+    each state to the one where an alpha-only orbital i and a beta-only orbital j swap spins
+    (entry +1). Every fermion encoding maps occupation states to basis states one to one, so the
+    matrix is the same for all of them (tested against OpenFermion's ``s_squared_operator`` under
+    each mapping). Works on the full space too (S_z varies from state to state).
+    """
+    occupations = sector.occupations
+    n_orbitals = sector.n_qubits // 2
+    alpha = np.stack([(occupations >> (2 * i)) & 1 for i in range(n_orbitals)])
+    beta = np.stack([(occupations >> (2 * i + 1)) & 1 for i in range(n_orbitals)])
+    alpha_only, beta_only = alpha & (1 - beta), beta & (1 - alpha)
+    spin_z = 0.5 * (alpha.sum(axis=0) - beta.sum(axis=0))
+    diagonal = spin_z * (spin_z + 1) + beta_only.sum(axis=0)
+    positions = np.arange(sector.dimension)
+    rows: list[np.ndarray] = [positions]
+    columns: list[np.ndarray] = [positions]
+    for i, j in itertools.permutations(range(n_orbitals), 2):
+        sources = np.nonzero(alpha_only[i] & beta_only[j])[0]
+        if sources.size:
+            swap = (3 << (2 * i)) | (3 << (2 * j))
+            rows.append(np.searchsorted(occupations, occupations[sources] ^ swap))
+            columns.append(sources)
+    entries = np.concatenate([diagonal.astype(float)]
+                             + [np.ones(column.size) for column in columns[1:]])
+    return scipy.sparse.csr_matrix((entries, (np.concatenate(rows), np.concatenate(columns))),
+                                   shape=(sector.dimension, sector.dimension))
 
 
 def require_sector_memory(sector: Sector, terms: PauliTerms, max_memory_mb: float,

@@ -47,11 +47,14 @@ class VQESettings:
 REPRESENTATIONS = ("auto", "explicit", "matrix_free")
 # Above this many states the VQE goes matrix-free. The crossover table (benchmarks/README.md,
 # 2026-12-02) puts the break-even of a one-layer VQE (about 25 steps) near 4 000 states: the
-# explicit matrix's steps are 1.2-1.5x faster but its build costs 40-350 of them from 18 qubits
-# on. Not lowered yet: it would move existing 18-qubit runs to the other path.
-EXPLICIT_MAX_DIMENSION = 20_000
-# From this many states on, gates run on the CI matrix (compiled, threaded kernels).
-STRING_MIN_DIMENSION = 2_000
+# explicit matrix's steps are 1.2-1.5x faster, but from 18 qubits (15 876 states) on its build
+# costs 40-350 of them; at 16 qubits (3 136 states) the two paths tie.
+EXPLICIT_MAX_DIMENSION = 4_000
+# From this many states on, gates run on the CI matrix (compiled, threaded kernels): the crossover
+# table measures them faster than the sector simulator from its smallest sector (16 states) up; a
+# whole VQE of H2 (4 states) is 0.9 ms faster on the sector simulator, of H2O (4e,4o) (36 states)
+# 3 ms slower (benchmarks/README.md).
+STRING_MIN_DIMENSION = 16
 
 
 def choose_representation(setting: str, dimension: int, explicit_fits: bool = True,

@@ -246,7 +246,7 @@ def run_vqe(terms: PauliTerms, mapping: str, n_orbitals: int, n_alpha: int, n_be
     parameters = optimised.parameters
     energy, gradient = simulator.energy_and_gradient(parameters)
     gradient_max = float(np.abs(gradient).max()) if gradient.size else 0.0
-    spin_squared = problem.spin_squared(simulator.state(parameters), mapping)
+    spin_squared = problem.spin_squared(simulator.state(parameters))
     optimisation_s = time.perf_counter() - start
     circuit = optimised.circuit
     statistics = circuits.circuit_statistics(circuit)

@@ -7,7 +7,9 @@ import pytest
 
 from qchemflow.quantum.ansatz import uccsd
 from qchemflow.quantum.circuits import ExcitationGate, ansatz_circuit, ansatz_from_circuit
-from qchemflow.quantum.encoding import MAPPINGS, encoding_for, gf2_inverse
+from qchemflow.quantum.encoding import (MAPPINGS, encoding_for, gf2_inverse,
+                                        jordan_wigner_interaction)
+from qchemflow.quantum.qubit_hamiltonian import interaction_operator
 
 
 def random_number_conserving_operator(n_modes: int, seed: int) -> openfermion.FermionOperator:
@@ -134,3 +136,36 @@ def test_jordan_wigner_rotations_are_openfermions(creation, annihilation):
     assert [string for string, _ in ours] == [string for string, _ in expected]
     assert np.allclose([weight for _, weight in ours], [weight for _, weight in expected],
                        atol=1e-15)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_jordan_wigner_of_an_interaction_operator_is_openfermions(seed):
+    # Reference: OpenFermion's jordan_wigner of the same operator as a FermionOperator, term by
+    # term (its InteractionOperator path assumes a Hermitian operator). Dense random complex
+    # tensors (not Hermitian, no symmetry) exercise every product of ladder operators.
+    rng = np.random.default_rng(seed)
+    n_modes = 6
+    operator = openfermion.InteractionOperator(
+        rng.normal(), rng.normal(size=(n_modes,) * 2) + 1j * rng.normal(size=(n_modes,) * 2),
+        rng.normal(size=(n_modes,) * 4) + 1j * rng.normal(size=(n_modes,) * 4))
+    ours = jordan_wigner_interaction(operator)
+    reference = openfermion.jordan_wigner(openfermion.get_fermion_operator(operator))
+    reference.compress(1e-14)
+    assert set(ours.terms) == set(reference.terms)
+    assert max(abs(ours.terms[term] - reference.terms[term]) for term in reference.terms) < 1e-12
+
+
+def test_jordan_wigner_of_a_molecular_hamiltonian_is_openfermions():
+    # Reference: OpenFermion's jordan_wigner of the InteractionOperator (its Hermitian path), on
+    # the spin-orbital Hamiltonian of random real integrals with the molecular symmetries.
+    rng = np.random.default_rng(5)
+    h1 = rng.normal(size=(4, 4))
+    h2 = rng.normal(size=(4,) * 4)
+    h1 = h1 + h1.T
+    for permutation in ((1, 0, 2, 3), (0, 1, 3, 2), (2, 3, 0, 1)):
+        h2 = h2 + h2.transpose(permutation)
+    operator = interaction_operator(h1, h2, 0.7)
+    ours, reference = jordan_wigner_interaction(operator), openfermion.jordan_wigner(operator)
+    reference.compress(1e-14)
+    assert set(ours.terms) == set(reference.terms)
+    assert max(abs(ours.terms[term] - reference.terms[term]) for term in reference.terms) < 1e-12

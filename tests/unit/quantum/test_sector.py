@@ -10,7 +10,7 @@ from qchemflow.core.memory import sector_dimension
 from qchemflow.quantum.encoding import MAPPINGS, encoding_for
 from qchemflow.quantum.sector import (build_sector, diagonal_values, full_space,
                                       full_space_expectation, pauli_terms, pauli_terms_from_json,
-                                      sector_matrix)
+                                      sector_matrix, spin_squared_matrix)
 
 
 @pytest.mark.parametrize("mapping", MAPPINGS)
@@ -68,3 +68,23 @@ def test_full_space_expectation_equals_openfermion():
     expected = np.vdot(state, openfermion.get_sparse_operator(operator, n_qubits=4) @ state).real
     assert full_space_expectation(pauli_terms(operator, 4), state) == pytest.approx(expected,
                                                                                   abs=1e-12)
+
+
+@pytest.mark.parametrize("mapping", MAPPINGS)
+@pytest.mark.parametrize("n_orbitals, n_alpha, n_beta", [(3, 1, 1), (4, 2, 2), (4, 3, 1), (5, 3, 2)])
+def test_spin_squared_from_strings_equals_openfermion(mapping, n_orbitals, n_alpha, n_beta):
+    # Reference: OpenFermion's s_squared_operator through the same mapping, on the sector.
+    n_qubits = 2 * n_orbitals
+    sector = build_sector(mapping, n_qubits, n_alpha, n_beta)
+    reference = sector_matrix(pauli_terms(encoding_for(mapping, n_qubits).map(
+        openfermion.s_squared_operator(n_orbitals)), n_qubits), sector)
+    assert np.abs((spin_squared_matrix(sector) - reference).toarray()).max() < 1e-12
+
+
+def test_spin_squared_on_the_full_space_equals_openfermion():
+    # Every S_z at once: reference OpenFermion's sparse S^2 (Jordan-Wigner) on 3 orbitals.
+    reference = openfermion.get_sparse_operator(openfermion.jordan_wigner(
+        openfermion.s_squared_operator(3)), n_qubits=6).toarray().real
+    space = full_space(6)
+    expected = reference[np.ix_(space.qubit_indices, space.qubit_indices)]
+    assert np.abs(spin_squared_matrix(space).toarray() - expected).max() < 1e-12
