@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
+# The unit tests run in this many pytest-xdist workers (each test single-threaded); the end-to-end
+# tests run one at a time after them, each a snakemake run on the machine's cores.
+TEST_WORKERS ?= $(shell nproc)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: run test lint clean setup
@@ -35,7 +38,8 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not e2e" -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -q -m e2e
 
 lint: $(VENV)/.installed
 	$(BIN)/snakemake --lint

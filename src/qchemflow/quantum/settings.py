@@ -50,11 +50,10 @@ REPRESENTATIONS = ("auto", "explicit", "matrix_free")
 # explicit matrix's steps are 1.2-1.5x faster, but from 18 qubits (15 876 states) on its build
 # costs 40-350 of them; at 16 qubits (3 136 states) the two paths tie.
 EXPLICIT_MAX_DIMENSION = 4_000
-# From this many states on, gates run on the CI matrix (compiled, threaded kernels): the crossover
-# table measures them faster than the sector simulator from its smallest sector (16 states) up; a
-# whole VQE of H2 (4 states) is 0.9 ms faster on the sector simulator, of H2O (4e,4o) (36 states)
-# 3 ms slower (benchmarks/README.md).
-STRING_MIN_DIMENSION = 16
+# From this many states on, gates run on the CI matrix (compiled, threaded kernels). The kernels
+# are faster from 16 states up (crossover table, benchmarks/README.md), but the first call in a
+# process costs ~1.5 s (numba and its cached kernels load), more than they save below this size.
+STRING_MIN_DIMENSION = 2_000
 
 
 def choose_representation(setting: str, dimension: int, explicit_fits: bool = True,
