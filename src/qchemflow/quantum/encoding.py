@@ -11,9 +11,9 @@ every encoding, and the reference determinant is the basis state A n_HF.
 
 Jordan-Wigner and Bravyi-Kitaev images are OpenFermion's own (``jordan_wigner``,
 ``bravyi_kitaev``; the Jordan-Wigner image of an ``InteractionOperator`` is computed on arrays,
-:func:`jordan_wigner_interaction`, and tested equal to OpenFermion's); the tests check that the conjugation reproduces OpenFermion's Bravyi-Kitaev
-image term by term and OpenFermion's ``binary_code_transform`` with ``parity_code``, so the three
-encodings share one convention.
+:func:`jordan_wigner_interaction`, and tested equal to OpenFermion's); the tests check that the
+conjugation reproduces OpenFermion's Bravyi-Kitaev image term by term and OpenFermion's
+``binary_code_transform`` with ``parity_code``, so the three encodings share one convention.
 
 Bit conventions: a Pauli mask or a basis-state index has qubit q at bit (n - 1 - q), as in Cirq,
 OpenFermion's sparse matrices and :class:`qchemflow.quantum.sector.PauliTerms`; an occupation
@@ -261,7 +261,8 @@ def jordan_wigner_interaction(operator: Any) -> Any:
     x_mask, z_mask = np.concatenate(x_parts), np.concatenate(z_parts)
     order = np.lexsort((z_mask, x_mask))
     x_mask, z_mask = x_mask[order], z_mask[order]
-    starts = np.flatnonzero(np.concatenate([[True], (np.diff(x_mask) != 0) | (np.diff(z_mask) != 0)]))
+    new_string = (np.diff(x_mask) != 0) | (np.diff(z_mask) != 0)
+    starts = np.flatnonzero(np.concatenate([[True], new_string]))
     summed = np.add.reduceat(np.concatenate(coefficient_parts)[order], starts)
     x_mask, z_mask = x_mask[starts], z_mask[starts]
     summed *= (-1j) ** (np.bitwise_count(x_mask & z_mask) % 4)

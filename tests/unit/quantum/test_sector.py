@@ -71,7 +71,8 @@ def test_full_space_expectation_equals_openfermion():
 
 
 @pytest.mark.parametrize("mapping", MAPPINGS)
-@pytest.mark.parametrize("n_orbitals, n_alpha, n_beta", [(3, 1, 1), (4, 2, 2), (4, 3, 1), (5, 3, 2)])
+@pytest.mark.parametrize("n_orbitals, n_alpha, n_beta",
+                         [(3, 1, 1), (4, 2, 2), (4, 3, 1), (5, 3, 2)])
 def test_spin_squared_from_strings_equals_openfermion(mapping, n_orbitals, n_alpha, n_beta):
     # Reference: OpenFermion's s_squared_operator through the same mapping, on the sector.
     n_qubits = 2 * n_orbitals
