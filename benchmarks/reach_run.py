@@ -47,11 +47,11 @@ def benchmark_row(path: Path) -> dict[str, str]:
 
 def run_layers(workdir: Path, ids: list[str], layers: int, optimizer: str, max_iterations: int,
                cores: int) -> float:
-    """Snakemake on ``ids`` with ``vqe.layers`` and ``vqe.optimizer``; returns the wall time."""
+    """Snakemake on ``ids`` with ``vqe.layers`` and ``optimizer``; returns the wall time."""
     (workdir / "run.yaml").write_text(
         f"stage_server: false\nfci_max_determinants: 5000000\nmolecules: "
         f"{REPOSITORY / 'molecules/reach.csv'}\n"
-        f"vqe: {{layers: {layers}, optimizer: {optimizer}, max_iterations: {max_iterations}}}\n")
+        f"optimizer: {optimizer}\nvqe: {{layers: {layers}, max_iterations: {max_iterations}}}\n")
     targets = [f"results/{molecule_id}/{name}.json" for molecule_id in ids
                for name in ("vqe", "references")]
     command = [str(Path(sys.executable).with_name("snakemake")), *targets, "--snakefile",
@@ -133,7 +133,7 @@ def main() -> int:
     parser.add_argument("--deep-ids", nargs="+", default=list(DEEP_IDS),
                         help="the ids that also run with more than one layer")
     parser.add_argument("--deep-optimizer", default="BFGS",
-                        help="vqe.optimizer above one layer (one layer: the config's L-BFGS-B)")
+                        help="the optimizer above one layer (one layer: the config's L-BFGS-B)")
     parser.add_argument("--max-iterations", type=int, default=5000)
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--output", default=str(REPOSITORY / "benchmarks/results/reach"))
