@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import REPOSITORY
-from test_pipeline import read_summary, snakemake
+from test_pipeline import LIGHT_NOISE, read_summary, snakemake
 
 pytestmark = pytest.mark.e2e
 TABLE = REPOSITORY / "molecules/hard_chemistry.csv"
@@ -22,7 +22,7 @@ def test_every_hard_molecule_runs_to_a_checked_result(tmp_path):
     config["molecules"] = str(TABLE)
     config["hardware"]["gate_sets"] = ["xx"]  # seconds per molecule (test_pipeline.make_project)
     # The noise stage as a smoke test of every charge and spin: one scale-up for ZNE, no scan.
-    config["noise"].update(trajectories=10, scan_max_qubits=0, zne_scale_factors=[1, 3])
+    config["noise"].update(LIGHT_NOISE)
     (tmp_path / "config/config.yaml").write_text(yaml.safe_dump(config))
     result = snakemake(tmp_path, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]

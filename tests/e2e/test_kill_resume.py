@@ -23,8 +23,9 @@ pytestmark = pytest.mark.e2e
 # long enough to be killed mid-job. H2 finishes first.
 CHAIN = "6\nlinear H6, 1.5 A\n" + "".join(f"H 0 0 {1.5 * index}\n" for index in range(6))
 TABLE = "id,smiles,xyz\nH2,[H][H],\nH6,,h6.xyz\n"
-# The noise stage is not what these tests are about: a few trajectories, one ZNE scale-up.
-LIGHT_NOISE = {"trajectories": 4, "zne_scale_factors": [1, 3]}
+# The noise stage is not what these tests are about: on top of make_project's light settings,
+# half the trajectories.
+FEWER_TRAJECTORIES = {"trajectories": 4}
 SETTINGS = {"frozen_core": False, "vqe": {"layers": 2, "gradient_tolerance": 1e-5,
                                           "max_iterations": 5000, "checkpoint_every": 10}}
 
@@ -32,7 +33,7 @@ SETTINGS = {"frozen_core": False, "vqe": {"layers": 2, "gradient_tolerance": 1e-
 def working_folders(root: Path) -> tuple[Path, Path]:
     """Two working folders with the same config and table (so the same config hash)."""
     (root / "project").mkdir()
-    project = make_project(root / "project", TABLE, noise=LIGHT_NOISE, **SETTINGS)
+    project = make_project(root / "project", TABLE, noise=FEWER_TRAJECTORIES, **SETTINGS)
     (project / "h6.xyz").write_text(CHAIN)
     folders = root / "uninterrupted", root / "killed"
     for workdir in folders:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPOSITORY
-from test_kill_resume import CHAIN, LIGHT_NOISE, SETTINGS
+from test_kill_resume import CHAIN, FEWER_TRAJECTORIES, SETTINGS
 from test_pipeline import make_project, read_summary
 
 pytestmark = pytest.mark.e2e
@@ -44,7 +44,7 @@ def project_copy(folder: Path) -> Path:
     for name in ("workflow", "envs", "scripts"):
         shutil.copytree(REPOSITORY / name, folder / name)
     (folder / ".venv").symlink_to(Path(sys.executable).parent.parent, target_is_directory=True)
-    project = make_project(folder, TABLE, noise=LIGHT_NOISE, **SETTINGS)
+    project = make_project(folder, TABLE, noise=FEWER_TRAJECTORIES, **SETTINGS)
     (project / "h6.xyz").write_text(CHAIN)
     return project
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -175,25 +176,45 @@ class Encoding:
         return encoded_rotations(self, creation, annihilation)
 
 
-XZ = dict[tuple[int, int], complex]  # X^x Z^z (bit q: qubit q) -> coefficient
+Y_PHASES = np.array([1, -1j, -1, 1j])  # (-i)^k exactly, k = 0..3
 
 
-def ladder_operator(mode: int, creation: bool) -> XZ:
-    """a+_j or a_j under Jordan-Wigner: Z_{<j} (X_j -+ i Y_j) / 2 = Z_{<j} (X_j +- X_j Z_j) / 2
-    (Y = i X Z)."""
-    below, bit = (1 << mode) - 1, 1 << mode
-    return {(bit, below): 0.5, (bit, below | bit): 0.5 if creation else -0.5}
+def ladder_products(modes: Sequence[np.ndarray], actions: Sequence[bool],
+                    coefficients: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Products of ladder operators under Jordan-Wigner as X^x Z^z strings (bit q: qubit q).
+
+    Entry k is ``coefficients[k]`` times the product over i of a+ (``actions[i]``) or a of mode
+    ``modes[i][k]``. Each factor is Z_{<j} (X_j -+ i Y_j) / 2 = Z_{<j} (X_j +- X_j Z_j) / 2 (Y = i X
+    Z), and (X^x1 Z^z1)(X^x2 Z^z2) = (-1)^(z1.x2) X^(x1^x2) Z^(z1^z2): all entries are expanded at
+    once into 2^len(actions) strings each, not yet summed (:func:`summed_pauli_strings`).
+
+    Returns:
+        x masks, z masks and coefficients of the strings.
+    """
+    x_mask = np.zeros(coefficients.size, dtype=np.int64)
+    z_mask = np.zeros(coefficients.size, dtype=np.int64)
+    coefficients = coefficients.astype(complex)
+    for mode, create in zip(modes, actions):
+        # The strings so far are blocks of all entries, one block per choice made.
+        bit = np.tile(np.left_shift(np.int64(1), mode.astype(np.int64)), x_mask.size // mode.size)
+        half = 0.5 * coefficients * np.where(z_mask & bit, -1.0, 1.0)  # x2 is this bit
+        x_mask = np.tile(x_mask ^ bit, 2)
+        z_mask = np.concatenate([z_mask ^ (bit - 1), z_mask ^ (bit - 1) ^ bit])
+        coefficients = np.concatenate([half, half if create else -half])
+    return x_mask, z_mask, coefficients
 
 
-def multiply_xz(left: XZ, right: XZ) -> XZ:
-    """The product of two sums of X^x Z^z: Z^z1 X^x2 = (-1)^(z1.x2) X^x2 Z^z1."""
-    product: XZ = {}
-    for (x1, z1), c1 in left.items():
-        for (x2, z2), c2 in right.items():
-            key = (x1 ^ x2, z1 ^ z2)
-            sign = -1 if (z1 & x2).bit_count() & 1 else 1
-            product[key] = product.get(key, 0) + sign * c1 * c2
-    return product
+def summed_pauli_strings(x_mask: np.ndarray, z_mask: np.ndarray, coefficients: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Strings of equal (x, z) summed (lexsort + reduceat), and X^x Z^z = (-i)^(number of Y) P:
+    the x and z masks of the distinct strings and the coefficients of their Pauli strings P."""
+    order = np.lexsort((z_mask, x_mask))
+    x_mask, z_mask = x_mask[order], z_mask[order]
+    new_string = (np.diff(x_mask) != 0) | (np.diff(z_mask) != 0)
+    starts = np.flatnonzero(np.concatenate([[True], new_string]))
+    summed = np.add.reduceat(coefficients[order], starts)
+    x_mask, z_mask = x_mask[starts], z_mask[starts]
+    return x_mask, z_mask, summed * Y_PHASES[np.bitwise_count(x_mask & z_mask) % 4]
 
 
 @functools.lru_cache(maxsize=None)
@@ -202,22 +223,15 @@ def jordan_wigner_rotations(creation: tuple[int, ...], annihilation: tuple[int, 
     """``T - T^dagger = i * sum_k w_k P_k`` under Jordan-Wigner: the (P_k, w_k), sorted (the
     terms of OpenFermion's ``jordan_wigner``, tested; computed here on bit masks)."""
     operators = [(mode, True) for mode in creation] + [(mode, False) for mode in annihilation]
-    excitation: XZ = {(0, 0): 1.0}
-    conjugate: XZ = {(0, 0): 1.0}
-    for mode, create in operators:
-        excitation = multiply_xz(excitation, ladder_operator(mode, create))
-    for mode, create in reversed(operators):
-        conjugate = multiply_xz(conjugate, ladder_operator(mode, not create))
-    rotations = []
-    for key in set(excitation) | set(conjugate):
-        x_mask, z_mask = key
-        # X^x Z^z = (-i)^(number of Y) P.
-        coefficient = (excitation.get(key, 0) - conjugate.get(key, 0)) * \
-            (-1j) ** ((x_mask & z_mask).bit_count() % 4)
-        if abs(coefficient) < 1e-8:  # OpenFermion's EQ_TOLERANCE
-            continue
-        rotations.append((xz_string(x_mask, z_mask), float(np.imag(coefficient))))
-    return tuple(sorted(rotations))
+    excitation = ladder_products([np.array([mode]) for mode, _ in operators],
+                                 [create for _, create in operators], np.ones(1))
+    conjugate = ladder_products([np.array([mode]) for mode, _ in reversed(operators)],
+                                [not create for _, create in reversed(operators)], -np.ones(1))
+    x_mask, z_mask, weights = summed_pauli_strings(
+        *(np.concatenate(parts) for parts in zip(excitation, conjugate)))
+    return tuple(sorted((xz_string(int(x), int(z)), float(np.imag(weight)))
+                        for x, z, weight in zip(x_mask, z_mask, weights)
+                        if abs(weight) >= 1e-8))  # OpenFermion's EQ_TOLERANCE
 
 
 def xz_string(x_mask: int, z_mask: int) -> PauliString:
@@ -231,41 +245,20 @@ def xz_string(x_mask: int, z_mask: int) -> PauliString:
 def jordan_wigner_interaction(operator: Any) -> Any:
     """OpenFermion's ``jordan_wigner`` of an ``InteractionOperator``, on arrays.
 
-    Every nonzero tensor entry's product of ladder operators (:func:`ladder_operator`, two X^x Z^z
-    terms each) is expanded for all entries at once, the strings of equal (x, z) are summed, and
-    X^x Z^z becomes (-i)^(number of Y) P; strings that cancel to 1e-14 are left out. The same
-    operator as OpenFermion's (tested to 1e-12 term by term), faster: OpenFermion builds it
-    term by term in Python.
+    Every nonzero tensor entry's product of ladder operators is expanded for all entries at once
+    (:func:`ladder_products`), the strings of equal (x, z) are summed
+    (:func:`summed_pauli_strings`); strings that cancel to 1e-14 are left out. The same operator
+    as OpenFermion's (tested to 1e-12 term by term), faster: OpenFermion builds it term by term
+    in Python.
     """
-    x_parts: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
-    z_parts: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
-    coefficient_parts = [np.array([operator.constant], dtype=complex)]
+    parts = [(np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64),
+              np.array([operator.constant], dtype=complex))]
     for tensor, actions in ((operator.one_body_tensor, (True, False)),
                             (operator.two_body_tensor, (True, True, False, False))):
         modes = np.nonzero(tensor)
-        x_mask = np.zeros(modes[0].size, dtype=np.int64)
-        z_mask = np.zeros(modes[0].size, dtype=np.int64)
-        coefficients = tensor[modes].astype(complex)
-        for mode, create in zip(modes, actions):
-            # The strings so far are blocks of all entries, one block per choice made.
-            bit = np.tile(np.left_shift(np.int64(1), mode.astype(np.int64)),
-                          x_mask.size // mode.size)
-            # (X^x1 Z^z1)(X^x2 Z^z2) = (-1)^(z1.x2) X^(x1^x2) Z^(z1^z2), and x2 is this bit.
-            half = 0.5 * coefficients * np.where(z_mask & bit, -1.0, 1.0)
-            x_mask = np.tile(x_mask ^ bit, 2)
-            z_mask = np.concatenate([z_mask ^ (bit - 1), z_mask ^ (bit - 1) ^ bit])
-            coefficients = np.concatenate([half, half if create else -half])
-        x_parts.append(x_mask)
-        z_parts.append(z_mask)
-        coefficient_parts.append(coefficients)
-    x_mask, z_mask = np.concatenate(x_parts), np.concatenate(z_parts)
-    order = np.lexsort((z_mask, x_mask))
-    x_mask, z_mask = x_mask[order], z_mask[order]
-    new_string = (np.diff(x_mask) != 0) | (np.diff(z_mask) != 0)
-    starts = np.flatnonzero(np.concatenate([[True], new_string]))
-    summed = np.add.reduceat(np.concatenate(coefficient_parts)[order], starts)
-    x_mask, z_mask = x_mask[starts], z_mask[starts]
-    summed *= (-1j) ** (np.bitwise_count(x_mask & z_mask) % 4)
+        parts.append(ladder_products(modes, actions, tensor[modes]))
+    x_mask, z_mask, summed = summed_pauli_strings(
+        *(np.concatenate(part) for part in zip(*parts)))
     kept = np.abs(summed) > 1e-14  # the cancelled strings (the qubits stage's compress threshold)
     qubit_operator = openfermion.QubitOperator()
     qubit_operator.terms = {xz_string(int(x), int(z)): complex(value)
