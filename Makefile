@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
-# The unit tests run in this many pytest-xdist workers (each test single-threaded); the end-to-end
-# tests run one at a time after them, each a snakemake run on the machine's cores.
+# The unit tests run in this many pytest-xdist workers, each test single-threaded (OMP_NUM_THREADS=1:
+# PySCF's OpenMP threads would otherwise oversubscribe the cores the workers share; a test about
+# threads sets its own); the end-to-end tests run one at a time after them, each a snakemake run
+# on the machine's cores.
 TEST_WORKERS ?= $(shell nproc)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
@@ -38,7 +40,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q -m "not e2e" -n $(TEST_WORKERS)
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -m "not e2e" -n $(TEST_WORKERS)
 	$(BIN)/python -m pytest -q -m e2e
 
 lint: $(VENV)/.installed

@@ -27,7 +27,7 @@ def water(tmp_path_factory):
     run_stages(folder, "H2O", smiles="O", active_electrons=4, active_orbitals=4,
                methods=("hf", "casci", "ccsd_t_active"))
     run_quantum_stages(folder, "H2O")
-    run_noise_stage(folder, "H2O")
+    run_noise_stage(folder, "H2O", scan_max_qubits=0)  # the rate scan: checked on H2 below
     return folder
 
 
