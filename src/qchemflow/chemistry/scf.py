@@ -82,15 +82,17 @@ def build_molecule(atoms: tuple[Atom, ...], charge: int, spin: int, basis: str, 
 
 
 def new_scf_object(molecule: Any, conv_tol: float, max_cycles: int,
-                   solvent: Solvent | None, density_fit: bool = False) -> Any:
+                   solvent: Solvent | None, density_fit: bool = False,
+                   auxiliary_basis: str | None = None) -> Any:
     """A silent RHF (closed shell) or ROHF (open shell) with the given convergence settings, in
     the solvent's reaction field (``solvent`` None: gas phase), with density-fitted Coulomb and
-    exchange when ``density_fit`` (PySCF's default JK-fitting auxiliary basis)."""
+    exchange when ``density_fit`` (in ``auxiliary_basis``; None: PySCF's default JK-fitting
+    set)."""
     from pyscf import scf
 
     scf_object = scf.RHF(molecule) if molecule.spin == 0 else scf.ROHF(molecule)
     if density_fit:
-        scf_object = scf_object.density_fit()
+        scf_object = scf_object.density_fit(auxbasis=auxiliary_basis)
     if solvent is not None:
         scf_object = attach_solvent(scf_object, solvent)
     scf_object.conv_tol = conv_tol
