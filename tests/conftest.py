@@ -17,6 +17,7 @@ settings.load_profile("qchemflow")
 import dataclasses
 
 from qchemflow.chemistry.active_space import ActiveSpaceSettings
+from qchemflow.chemistry.cbs import CBSSettings
 from qchemflow.chemistry.geometry import GeometrySettings
 from qchemflow.chemistry.references import ReferenceSettings
 from qchemflow.chemistry.scf import SCFSettings
@@ -129,6 +130,16 @@ def data_folder() -> Path:
     return DATA
 
 
+def run_cbs_stage(folder: Path, molecule_id: str,
+                  basis_sets: tuple[str, ...] = ("cc-pvtz", "cc-pvqz")) -> dict[str, Any]:
+    """Run the CBS stage after :func:`run_stages`; returns its record."""
+    out = folder / molecule_id
+    return stages.cbs_stage(out / "scf.json", out / "scf.chk", out / "active_space.json",
+                            out / "references.json", CBSSettings(basis_sets, 1e-10, 100, None,
+                                                                 "pcm"),
+                            RUN, BY_HAND, out / "cbs.json")
+
+
 def run_quantum_stages(folder: Path, molecule_id: str, mapping: str = "jordan_wigner",
                        **settings: Any) -> dict[str, Any]:
     """Run qubits -> vqe after :func:`run_stages`; returns both records."""
@@ -175,11 +186,12 @@ def chain_terms(h1: Any, h2: Any, core: float) -> Any:
 
 @pytest.fixture(scope="session")
 def h2_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A results folder with H2's eight real records (STO-3G, 4 qubits), made once per session:
-    ``<folder>/H2/geometry.json`` ... ``noise.json``. Copy it before changing anything."""
+    """A results folder with H2's nine real records (STO-3G, 4 qubits), made once per session:
+    ``<folder>/H2/geometry.json`` ... ``noise.json``, ``cbs.json``. Copy it before changing anything."""
     folder = tmp_path_factory.mktemp("results")
     (folder / "h2.xyz").write_text("2\nH2\nH 0 0 0\nH 0 0 0.7414\n")
     run_stages(folder, "H2", xyz=str(folder / "h2.xyz"))
+    run_cbs_stage(folder, "H2")
     run_quantum_stages(folder, "H2")
     run_hardware_stage(folder, "H2")
     run_noise_stage(folder, "H2")

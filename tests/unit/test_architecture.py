@@ -90,8 +90,8 @@ def test_settings_have_no_defaults_of_their_own(kind):
 
 
 def test_every_stage_has_a_settings_builder():
-    assert set(STAGE_SETTINGS) == {"geometry", "scf", "active_space", "references", "qubits",
-                                   "vqe", "hardware", "noise"}
+    assert set(STAGE_SETTINGS) == {"geometry", "scf", "active_space", "references", "cbs",
+                                   "qubits", "vqe", "hardware", "noise"}
 
 
 def test_layer_contract_is_the_designed_one():

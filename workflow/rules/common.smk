@@ -171,9 +171,11 @@ def scan_points_json(wildcards):
 
 
 def final_targets():
-    """The default targets: the summary and report, reactions.csv with a reactions table, and
-    the scan tables."""
+    """The default targets: the summary and report, reactions.csv with a reactions table, the
+    scan tables, and every molecule's cbs.json when cbs.enabled."""
     targets = ["results/summary.csv", "results/report.html", *SCAN_CSVS]
+    if config["cbs"]["enabled"]:
+        targets += [f"results/{molecule_id}/cbs.json" for molecule_id in molecule_ids()]
     return targets + (["results/reactions.csv"] if config["reactions"] else [])
 
 
@@ -190,6 +192,11 @@ def active_space_mem_mb(wildcards, attempt):
 def references_mem_mb(wildcards, attempt):
     return resources.references_request_mb(
         molecule(wildcards), config["fci_max_determinants"], attempt)
+
+
+def cbs_mem_mb(wildcards, attempt):
+    return resources.cbs_request_mb(molecule(wildcards), tuple(config["cbs"]["basis_sets"]),
+                                    attempt)
 
 
 def qubits_mem_mb(wildcards, attempt):
@@ -233,6 +240,11 @@ def pyscf_threads(wildcards):
 def references_runtime(wildcards, attempt):
     return resources.references_runtime_minutes(
         molecule(wildcards), config["fci_max_determinants"], attempt)
+
+
+def cbs_runtime(wildcards, attempt):
+    return resources.cbs_runtime_minutes(molecule(wildcards), tuple(config["cbs"]["basis_sets"]),
+                                         attempt)
 
 
 def noise_mem_mb(wildcards, attempt):

@@ -60,6 +60,18 @@ def two_point_extrapolation(energy_small: float, energy_large: float, cardinal_s
 
 
 @dataclass(frozen=True)
+class CBSSettings:
+    """The CBS stage of one molecule: the basis sets whose MP2 correlation is extrapolated (the
+    two largest), the SCF's convergence, and the molecule's solvent (None: gas phase)."""
+
+    basis_sets: tuple[str, ...]
+    conv_tol: float
+    max_cycles: int
+    solvent: str | None
+    solvent_model: str
+
+
+@dataclass(frozen=True)
 class BasisEnergies:
     """HF and MP2 in one basis set: total HF energy, MP2 correlation energy, wall times."""
 
@@ -155,3 +167,53 @@ def focal_point_fields(per_basis: list[BasisEnergies], reference_energies: dict[
         "higher_order_basis": reference_basis,
         "ccsd_t_cbs": large.hf + mp2_correlation_cbs + higher_order,
     }
+
+
+def cbs_fields(molecule: Any, n_frozen: int, reference_energies: dict[str, Any],
+               settings: CBSSettings) -> dict[str, Any]:
+    """Everything in ``cbs.json`` but the envelope: HF and MP2 in each of ``settings.basis_sets``
+    for the geometry, charge and spin of ``molecule`` (the SCF's, in its own basis), and the
+    focal-point CCSD(T)/CBS energy.
+
+    Basis functions are spherical (the correlation-consistent sets are defined so), whatever the
+    molecule's own basis uses.
+
+    Raises:
+        InputError: basis sets that are not correlation-consistent or do not cover an element,
+            references without MP2 or CCSD(T).
+        ConvergenceError: an SCF did not converge.
+    """
+    from qchemflow.chemistry.solvent import solvent_or_gas
+
+    for basis in settings.basis_sets:
+        cardinal_number(basis)  # refuse a bad name before any SCF
+    start = time.perf_counter()
+    solvent = solvent_or_gas(settings.solvent, settings.solvent_model)
+    per_basis = [density_fitted_energies(in_basis(molecule, basis), n_frozen, settings.conv_tol,
+                                         settings.max_cycles, solvent)
+                 for basis in settings.basis_sets]
+    fields = focal_point_fields(per_basis, reference_energies, str(molecule.basis))
+    second_row = sorted({molecule.atom_pure_symbol(index) for index in range(molecule.natm)
+                         if 13 <= molecule.atom_charge(index) <= 18})
+    fields["flags"] = [
+        f"{', '.join(second_row)}: plain cc-pVXZ sets; the tight-d cc-pV(X+d)Z sets recommended "
+        "for second-row atoms are not in PySCF's basis library"] if second_row else []
+    fields["wall_s"] = time.perf_counter() - start
+    return fields
+
+
+def in_basis(molecule: Any, basis: str) -> Any:
+    """A copy of ``molecule`` (geometry, charge, spin, memory) in ``basis``, spherical.
+
+    Raises:
+        InputError: the basis has no functions for one of the molecule's elements.
+    """
+    copy = molecule.copy()
+    copy.basis = basis
+    copy.cart = False
+    try:
+        copy.build(parse_arg=False)
+    except (KeyError, RuntimeError, ValueError) as error:
+        raise InputError(f"basis '{basis}' does not cover every element of this molecule "
+                         f"({error}); pick cbs.basis_sets that do") from error
+    return copy

@@ -179,6 +179,34 @@ class ReferencesRecord(Record):
     wall_s_total: float
 
 
+class CBSBasisRecord(BaseModel):
+    """HF and MP2 in one basis set (``cbs.json`` ``per_basis``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    basis: str
+    cardinal: int
+    n_basis_functions: int
+    hf: float
+    mp2_correlation: float
+    hf_wall_s: float
+    mp2_wall_s: float
+
+
+class CBSRecord(Record):
+    """``cbs.json``: focal-point CCSD(T)/CBS and every component (total energies, Hartree)."""
+
+    scheme: str
+    basis_sets: list[str]
+    per_basis: list[CBSBasisRecord]
+    hf_largest: float
+    mp2_correlation_cbs: float
+    higher_order_correction: float
+    higher_order_basis: str
+    ccsd_t_cbs: float
+    flags: list[str]
+    wall_s: float
+
+
 class QubitHamiltonianRecord(Record):
     """``qubit_hamiltonian.json``: sorted Pauli terms ``["X0 Y1 Z3", coefficient]``."""
 
@@ -460,6 +488,7 @@ RECORD_MODELS: dict[str, type[Record]] = {
     "scf": SCFRecord,
     "active_space": ActiveSpaceRecord,
     "references": ReferencesRecord,
+    "cbs": CBSRecord,
     "qubits": QubitHamiltonianRecord,
     "vqe": VQERecord,
     "hardware": HardwareRecord,
@@ -467,7 +496,7 @@ RECORD_MODELS: dict[str, type[Record]] = {
 }
 RECORD_FILES = {"geometry": "geometry.json", "scf": "scf.json",
                 "active_space": "active_space.json", "references": "references.json",
-                "qubits": "qubit_hamiltonian.json", "vqe": "vqe.json",
+                "cbs": "cbs.json", "qubits": "qubit_hamiltonian.json", "vqe": "vqe.json",
                 "hardware": "hardware.json", "noise": "noise.json"}
 
 

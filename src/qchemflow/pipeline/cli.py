@@ -32,6 +32,8 @@ STAGE_ARGUMENTS = {
                      ("scf-json", "scf-chk", "output-fcidump", "output-json")),
     "references": ("classical reference energies", "ReferenceSettings",
                    ("scf-json", "scf-chk", "active-space-json", "fcidump", "output-json")),
+    "cbs": ("focal-point CCSD(T)/CBS: cbs.json", "CBSSettings",
+            ("scf-json", "scf-chk", "active-space-json", "references-json", "output-json")),
     "qubits": ("qubit Hamiltonian: qubit_hamiltonian.json", "QubitSettings",
                ("active-space-json", "fcidump", "output-json")),
     "vqe": ("VQE on the qubit Hamiltonian (FCIDUMP: the same Hamiltonian, for the matrix-free "
@@ -164,6 +166,7 @@ def scan_points_from_json(text: str) -> list[Any]:
 def run_stage(arguments: argparse.Namespace) -> None:
     """Run one stage command with its settings object, run settings and provenance."""
     from qchemflow.chemistry.active_space import ActiveSpaceSettings
+    from qchemflow.chemistry.cbs import CBSSettings
     from qchemflow.chemistry.geometry import GeometrySettings
     from qchemflow.chemistry.references import ReferenceSettings
     from qchemflow.chemistry.scf import SCFSettings
@@ -191,6 +194,11 @@ def run_stage(arguments: argparse.Namespace) -> None:
                                 arguments.active_space_json, arguments.fcidump,
                                 settings_from_json(ReferenceSettings, arguments.settings), run,
                                 origin, arguments.output_json)
+    elif command == "cbs":
+        stages.cbs_stage(arguments.scf_json, arguments.scf_chk, arguments.active_space_json,
+                         arguments.references_json,
+                         settings_from_json(CBSSettings, arguments.settings), run, origin,
+                         arguments.output_json)
     elif command == "qubits":
         stages.qubits_stage(arguments.active_space_json, arguments.fcidump,
                             settings_from_json(QubitSettings, arguments.settings), run, origin,

@@ -11,7 +11,7 @@ from qchemflow.core.memory import (active_integrals_memory_mb, coupled_cluster_m
                                    fci_memory_mb, integral_memory_mb, matrix_free_memory_mb,
                                    mp2_memory_mb, sector_dimension, sector_hamiltonian_memory_mb,
                                    noise_memory_mb, state_vector_memory_mb)
-from qchemflow.chemistry.molecules import MoleculeSpec
+from qchemflow.chemistry.molecules import MoleculeSpec, basis_orbital_counts
 from qchemflow.core.spin import alpha_beta, occupied_virtual
 from qchemflow.quantum.ansatz import ansatz_string_pairs, build_ansatz
 from qchemflow.quantum.settings import VQESettings, choose_representation
@@ -247,3 +247,40 @@ def references_runtime_minutes(molecule: MoleculeSpec, fci_max_determinants: int
             + largest_ci_determinants(molecule, fci_max_determinants) / 2e4
             + molecule.n_basis_functions ** 4 / 2e6)
     return runtime_minutes(work, attempt)
+
+
+# Density-fitting sets (cc-pVXZ-JKFIT, -RI) have about three functions per basis function.
+AUXILIARY_PER_BASIS_FUNCTION = 3
+DENSITY_FITTED_SCF_ITERATIONS = 30
+
+
+def cbs_largest_basis_functions(molecule: MoleculeSpec, basis_sets: tuple[str, ...]) -> int:
+    """Spherical basis functions of the molecule in the largest of ``basis_sets``."""
+    return max(basis_orbital_counts(list(molecule.symbols), basis, False)[0]
+               for basis in basis_sets)
+
+
+def cbs_request_mb(molecule: MoleculeSpec, basis_sets: tuple[str, ...], attempt: int = 1) -> int:
+    """The CBS job's memory: in the largest basis, the density-fitted SCF's three-index
+    integrals (auxiliary × pairs of basis functions) and the DF-MP2's (occupied × virtual ×
+    auxiliary), 8 bytes each. PySCF moves both to disk when they exceed this."""
+    n = cbs_largest_basis_functions(molecule, basis_sets)
+    auxiliary = AUXILIARY_PER_BASIS_FUNCTION * n
+    occupied, virtual = occupied_virtual(n, molecule.n_electrons, molecule.spin)
+    tensors = auxiliary * (n * (n + 1) // 2 + occupied * virtual) * 8 / 1e6
+    return int((BASE_MEMORY_MB + tensors) * attempt)
+
+
+def cbs_runtime_minutes(molecule: MoleculeSpec, basis_sets: tuple[str, ...],
+                        attempt: int = 1) -> int:
+    """The CBS job's time limit: the density-fitted SCF's exchange (iterations × auxiliary ×
+    n² × occupied) and the DF-MP2 (occupied² × virtual² × auxiliary) in each basis, on the
+    job's threads."""
+    work = 0.0
+    for basis in basis_sets:
+        n = basis_orbital_counts(list(molecule.symbols), basis, False)[0]
+        auxiliary = AUXILIARY_PER_BASIS_FUNCTION * n
+        occupied, virtual = occupied_virtual(n, molecule.n_electrons, molecule.spin)
+        work += (DENSITY_FITTED_SCF_ITERATIONS * auxiliary * float(n) ** 2 * occupied
+                 + float(occupied) ** 2 * float(virtual) ** 2 * auxiliary) / FLOPS_PER_THREAD
+    return runtime_minutes(work / pyscf_threads(molecule), attempt)

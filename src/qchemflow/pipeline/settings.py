@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from qchemflow.chemistry.active_space import ActiveSpaceSettings
+from qchemflow.chemistry.cbs import CBSSettings
 from qchemflow.chemistry.geometry import GeometrySettings
 from qchemflow.chemistry.molecules import MoleculeSpec
 from qchemflow.chemistry.references import ReferenceSettings
@@ -60,6 +61,13 @@ def active_space_settings(molecule: MoleculeSpec, config: dict[str, Any]
 def reference_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> ReferenceSettings:
     """The references stage's settings: the methods and the CI size limit."""
     return ReferenceSettings(tuple(config["references"]), config["fci_max_determinants"])
+
+
+def cbs_settings(molecule: MoleculeSpec, config: dict[str, Any]) -> CBSSettings:
+    """The CBS stage's settings: the basis sets to extrapolate from, and the SCF's convergence
+    and solvent as the molecule's SCF has them."""
+    return CBSSettings(tuple(config["cbs"]["basis_sets"]), config["scf"]["conv_tol"],
+                       molecule.scf_max_cycles, molecule.solvent, config["solvent"]["model"])
 
 
 def check_spectrum(setting: bool | str, n_qubits: int) -> bool:
@@ -141,6 +149,7 @@ STAGE_SETTINGS: dict[str, Callable[[MoleculeSpec, dict[str, Any]], Any]] = {
     "scf": scf_settings,
     "active_space": active_space_settings,
     "references": reference_settings,
+    "cbs": cbs_settings,
     "qubits": qubit_settings,
     "vqe": vqe_settings,
     "hardware": hardware_settings,

@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from qchemflow.chemistry import active_space as active_space_module
+from qchemflow.chemistry import cbs as cbs_module
 from qchemflow.chemistry import geometry as geometry_module
 from qchemflow.chemistry import references as references_module
 from qchemflow.chemistry import scan as scan_module
 from qchemflow.chemistry import scf as scf_module
 from qchemflow.chemistry import selection as selection_module
 from qchemflow.chemistry.active_space import ActiveSpaceSettings
+from qchemflow.chemistry.cbs import CBSSettings
 from qchemflow.chemistry.geometry import GeometrySettings
 from qchemflow.chemistry.references import ReferenceSettings
 from qchemflow.chemistry.scf import SCFSettings
@@ -194,6 +196,25 @@ def references_stage(scf_json: str | Path, scf_chk: str | Path, active_space_jso
 
     return guarded_stage("references", active_record["id"], [scf_json, active_space_json],
                          output_json, [], origin, compute)
+
+
+def cbs_stage(scf_json: str | Path, scf_chk: str | Path, active_space_json: str | Path,
+              references_json: str | Path, settings: CBSSettings, run: RunSettings,
+              origin: RunProvenance, output_json: str | Path) -> dict[str, Any]:
+    """Focal-point CCSD(T)/CBS from the SCF's geometry, charge and spin, the active space's
+    frozen core and the references' MP2 and CCSD(T) in the molecule's basis; write
+    ``cbs.json``."""
+    active_record = read_record(active_space_json)
+
+    def compute() -> dict[str, Any]:
+        molecule = scf_module.load_scf(scf_chk, run.memory_mb).mol
+        references = read_record(references_json)
+        return cbs_module.cbs_fields(molecule, int(active_record["n_frozen_core"]),
+                                     references["energies"], settings)
+
+    return guarded_stage("cbs", active_record["id"],
+                         [scf_json, active_space_json, references_json], output_json, [], origin,
+                         compute)
 
 
 def qubits_stage(active_space_json: str | Path, fcidump: str | Path, settings: QubitSettings,

@@ -54,7 +54,7 @@ def test_console_script_prints_its_version():
 def test_provenance_prints_one_line_per_record(h2_results):
     table = provenance_table(str(h2_results)).splitlines()
     assert table[0].split()[:3] == ["id", "stage", "status"]
-    assert len(table) == 1 + 8  # header and H2's eight records
+    assert len(table) == 1 + 9  # header and H2's nine records
     assert all(line.split()[0] == "H2" and line.split()[2] == "ok" for line in table[1:])
 
 
