@@ -4,7 +4,8 @@ records of the member molecules, against each reaction's reference.
 Besides every method of ``references.json`` and the VQE, two composite energies show what the
 quantum step adds to the best classical method:
 ``casci_in_ccsd_t`` = E_CCSD(T) full − E_CCSD(T) active + E_CASCI and ``vqe_in_ccsd_t`` = the same
-with the VQE energy. Members computed with different settings (basis, Cartesian functions, solvent,
+with the VQE energy; with ``cbs.json`` (``cbs.enabled``) also ``ccsd_t_cbs`` and the same two on
+top of it, ``casci_in_ccsd_t_cbs`` and ``vqe_in_ccsd_t_cbs``. Members computed with different settings (basis, Cartesian functions, solvent,
 frozen core, active-space selection or size) are never combined: the reaction is refused with the
 reason. A failed member makes only its reaction ``failed:<reason>``.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qchemflow.analysis.summary import write_table
+from qchemflow.analysis.summary import cbs_energy, embedded_energy, write_table
 from qchemflow.core.record_models import RECORD_FILES
 from qchemflow.core.records import read_record
 from qchemflow.core.units import HARTREE_TO_KCAL_PER_MOL
@@ -24,7 +25,8 @@ from qchemflow.core.units import HARTREE_TO_KCAL_PER_MOL
 KINDS = ("tautomer", "protonation", "conformer", "reaction", "bond_dissociation")
 CLASSICAL_METHODS = ("hf", "mp2", "ccsd", "ccsd_t", "mp2_active", "ccsd_active", "ccsd_t_active",
                      "casci")
-METHODS = (*CLASSICAL_METHODS, "vqe", "casci_in_ccsd_t", "vqe_in_ccsd_t")
+METHODS = (*CLASSICAL_METHODS, "vqe", "casci_in_ccsd_t", "vqe_in_ccsd_t", "ccsd_t_cbs",
+           "casci_in_ccsd_t_cbs", "vqe_in_ccsd_t_cbs")
 # The settings every member must share: the same value in each member's record.
 SHARED_SETTINGS = ("basis", "cartesian", "solvent", "frozen_core", "active_selection",
                    "active_electrons", "active_orbitals")
@@ -51,11 +53,11 @@ def member_energies(records: dict[str, dict[str, Any]]) -> dict[str, float | Non
     energies: dict[str, float | None] = {
         name: records["references"]["energies"].get(name) for name in CLASSICAL_METHODS}
     energies["vqe"] = records["vqe"].get("energy")
-    full, active = energies["ccsd_t"], energies["ccsd_t_active"]
-    for method in ("casci", "vqe"):
-        inner = energies[method]
-        energies[f"{method}_in_ccsd_t"] = (None if full is None or active is None or inner is None
-                                           else full - active + inner)
+    energies["ccsd_t_cbs"] = cbs_energy(records)
+    for outer in ("ccsd_t", "ccsd_t_cbs"):
+        for method in ("casci", "vqe"):
+            energies[f"{method}_in_{outer}"] = embedded_energy(
+                energies[outer], energies["ccsd_t_active"], energies[method])
     return energies
 
 
@@ -81,6 +83,9 @@ def read_member(folder: Path) -> dict[str, dict[str, Any]]:
             raise ValueError(f"{folder.name}: failed at {record['failed_stage']}: "
                              f"{record['reason']}")
         records[stage] = record
+    cbs = folder / RECORD_FILES["cbs"]
+    if cbs.is_file():  # optional (cbs.enabled); a failed one leaves its energies empty
+        records["cbs"] = read_record(cbs)
     return records
 
 

@@ -39,13 +39,30 @@ COLUMNS = (
     "id", "status", "formula", "charge", "multiplicity", "n_electrons", "basis",
     "n_basis_functions", "scf_stability", "active_electrons", "active_orbitals", "n_qubits",
     "is_full_space",
-    *METHOD_ORDER, "vqe", "vqe_error_mha", "ccsd_active_error_mha", "ccsd_t_active_error_mha",
+    *METHOD_ORDER, "vqe", "ccsd_t_cbs", "casci_in_ccsd_t_cbs", "vqe_in_ccsd_t_cbs",
+    "vqe_error_mha", "ccsd_active_error_mha", "ccsd_t_active_error_mha",
     "chemical_accuracy", "mapping", "n_pauli_terms", "ansatz", "n_parameters",
     "n_two_qubit_gates", "circuit_depth", "vqe_iterations", "energy_evaluations",
     "gradient_evaluations", "vqe_converged", "vqe_s2",
     "scf_wall_s", "active_space_wall_s", "references_wall_s", "qubits_wall_s", "vqe_wall_s",
     *HARDWARE_COLUMNS, *NOISE_COLUMNS, "flags",
 )
+
+
+def embedded_energy(outer: float | None, active: float | None, inner: float | None
+                    ) -> float | None:
+    """E_outer − E_CCSD(T) active + E_inner: an active-space energy (CASCI, VQE) embedded in a
+    full-space method (CCSD(T), CCSD(T)/CBS) by replacing that method's active-space part; None
+    when any is missing."""
+    if outer is None or active is None or inner is None:
+        return None
+    return outer - active + inner
+
+
+def cbs_energy(records: dict[str, dict[str, Any]]) -> float | None:
+    """CCSD(T)/CBS from ``cbs.json``, or None when the stage did not run or failed."""
+    cbs = records.get("cbs", {})
+    return cbs.get("ccsd_t_cbs") if cbs.get("status") == "ok" else None
 
 
 def molecule_status(records: dict[str, dict[str, Any]]) -> str:
@@ -104,6 +121,11 @@ def summary_row(molecule_id: str, folder: Path) -> dict[str, Any]:
         "is_full_space": active.get("is_full_space"),
         **{name: energies.get(name) for name in METHOD_ORDER},
         "vqe": vqe.get("energy"),
+        "ccsd_t_cbs": cbs_energy(records),
+        "casci_in_ccsd_t_cbs": embedded_energy(cbs_energy(records), energies.get("ccsd_t_active"),
+                                               energies.get("casci")),
+        "vqe_in_ccsd_t_cbs": embedded_energy(cbs_energy(records), energies.get("ccsd_t_active"),
+                                             vqe.get("energy")),
         "vqe_error_mha": vqe_error,
         "ccsd_active_error_mha": error_millihartree(energies.get("ccsd_active"), energies.get("casci")),
         "ccsd_t_active_error_mha": error_millihartree(energies.get("ccsd_t_active"),

@@ -10,7 +10,7 @@ from qchemflow.analysis.relative_energies import (COLUMNS, METHODS, Reaction, me
 from qchemflow.core.records import read_record, write_record
 from qchemflow.core.units import HARTREE_TO_KCAL_PER_MOL
 
-from conftest import REPOSITORY, run_quantum_stages, run_stages
+from conftest import REPOSITORY, run_cbs_stage, run_quantum_stages, run_stages
 
 XYZ = REPOSITORY / "molecules/xyz/gmtkn55"
 METHODS_RUN = ("hf", "mp2", "ccsd", "ccsd_t", "mp2_active", "ccsd_active", "ccsd_t_active",
@@ -51,7 +51,8 @@ def test_delta_ccsd_t_equals_pyscf_directly(water_and_hydronium):
     direct = (direct_ccsd_t("PA26_h2o", 0) - direct_ccsd_t("PA26_h2op", 1)) * HARTREE_TO_KCAL_PER_MOL
     assert row["delta_ccsd_t_kcal_mol"] == pytest.approx(direct, abs=0.01)
     assert row["error_ccsd_t_kcal_mol"] == pytest.approx(row["delta_ccsd_t_kcal_mol"] - 171.4)
-    assert {f"delta_{method}_kcal_mol" for method in METHODS} <= set(row)
+    # Every method but those on CCSD(T)/CBS (no cbs.json here: cbs.enabled is off by default).
+    assert {f"delta_{method}_kcal_mol" for method in METHODS if "cbs" not in method} <= set(row)
 
 
 def test_composites_embed_the_active_energy_in_ccsd_t(water_and_hydronium):
@@ -67,6 +68,31 @@ def test_composites_embed_the_active_energy_in_ccsd_t(water_and_hydronium):
     expected = (members["PA26_h2o"]["casci_in_ccsd_t"] - members["PA26_h2op"]["casci_in_ccsd_t"]
                 ) * HARTREE_TO_KCAL_PER_MOL
     assert row["delta_casci_in_ccsd_t_kcal_mol"] == pytest.approx(expected, abs=1e-9)
+
+
+def test_cbs_columns_are_the_differences_of_the_cbs_records(water_and_hydronium, tmp_path):
+    # With cbs.json beside the other records (cc-pVDZ/cc-pVTZ here, for speed): delta of
+    # CCSD(T)/CBS and of the VQE embedded in it, from the records by hand.
+    folder = tmp_path / "results"
+    shutil.copytree(water_and_hydronium, folder)
+    expected = {}
+    for name in PROTON_AFFINITY.species:
+        cbs = run_cbs_stage(folder, name, ("cc-pvdz", "cc-pvtz"))
+        assert cbs["status"] == "ok", cbs
+        energies = read_record(folder / name / "references.json")["energies"]
+        vqe = read_record(folder / name / "vqe.json")["energy"]
+        expected[name] = (cbs["ccsd_t_cbs"],
+                          cbs["ccsd_t_cbs"] - energies["ccsd_t_active"] + vqe)
+    row = reaction_row(PROTON_AFFINITY, folder)
+    for index, method in enumerate(("ccsd_t_cbs", "vqe_in_ccsd_t_cbs")):
+        delta = (expected["PA26_h2o"][index] - expected["PA26_h2op"][index]) * \
+            HARTREE_TO_KCAL_PER_MOL
+        assert row[f"delta_{method}_kcal_mol"] == pytest.approx(delta, abs=1e-9)
+        assert row[f"error_{method}_kcal_mol"] == pytest.approx(delta - 171.4, abs=1e-9)
+    # Without cbs.json the columns are empty, the rest of the row as before.
+    without = reaction_row(PROTON_AFFINITY, water_and_hydronium)
+    assert without.get("delta_ccsd_t_cbs_kcal_mol") is None
+    assert without["delta_ccsd_t_kcal_mol"] == row["delta_ccsd_t_kcal_mol"]
 
 
 def test_members_with_other_settings_are_refused(water_and_hydronium, tmp_path):

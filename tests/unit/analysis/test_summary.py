@@ -71,3 +71,27 @@ def test_stability_label_says_what_was_found():
               "energy_lowering": 0.0103}
     assert stability_label(record) == ("followed 1 internal instability (-10.3 mHa), stable, "
                                        "unstable towards UHF")
+
+
+def test_cbs_columns_and_a_failed_cbs_job_that_loses_nothing(h2_results, tmp_path):
+    # Identity: the VQE (and CASCI) in CCSD(T)/CBS replace CCSD(T)'s active-space part.
+    shutil.copytree(h2_results / "H2", tmp_path / "H2")
+    folder = tmp_path / "H2"
+    cbs = read_record(folder / "cbs.json")
+    energies = read_record(folder / "references.json")["energies"]
+    vqe = read_record(folder / "vqe.json")["energy"]
+    row = summarise(tmp_path, ["H2"], [], tmp_path / "summary.csv")[0]
+    assert row["ccsd_t_cbs"] == cbs["ccsd_t_cbs"]
+    assert row["vqe_in_ccsd_t_cbs"] == cbs["ccsd_t_cbs"] - energies["ccsd_t_active"] + vqe
+    assert row["casci_in_ccsd_t_cbs"] == (cbs["ccsd_t_cbs"] - energies["ccsd_t_active"]
+                                          + energies["casci"])
+    # A cbs job refused (e.g. by a memory guard) leaves every other method of the row intact.
+    write_record(folder / "cbs.json", {**failure_record("cbs", "H2", "needs 90000 MB"),
+                                       "provenance": cbs["provenance"]})
+    failed = summarise(tmp_path, ["H2"], [], tmp_path / "summary.csv")[0]
+    assert failed["status"] == "ok"
+    assert failed["ccsd_t_cbs"] is None and failed["vqe_in_ccsd_t_cbs"] is None
+    assert failed["ccsd_t"] == energies["ccsd_t"] and failed["vqe"] == vqe
+    # Without the stage (cbs.enabled false) the columns are empty too.
+    (folder / "cbs.json").unlink()
+    assert summarise(tmp_path, ["H2"], [], tmp_path / "summary.csv")[0]["ccsd_t_cbs"] is None
