@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from qchemflow.core.errors import InputError
+from qchemflow.core.memory import density_fitted_memory_mb, memory_fix, require_memory
 
 CARDINAL_LETTERS = {"d": 2, "t": 3, "q": 4, "5": 5, "6": 6}
+MEMORY_FIX = memory_fix("cbs", "choose smaller cbs.basis_sets")
 _CORRELATION_CONSISTENT = re.compile(r"^(aug-)?cc-pv\(?([dtq56])(\+d\))?z$")
 
 
@@ -189,9 +191,11 @@ def cbs_fields(molecule: Any, n_frozen: int, reference_energies: dict[str, Any],
         cardinal_number(basis)  # refuse a bad name before any SCF
     start = time.perf_counter()
     solvent = solvent_or_gas(settings.solvent, settings.solvent_model)
-    per_basis = [density_fitted_energies(in_basis(molecule, basis), n_frozen, settings.conv_tol,
-                                         settings.max_cycles, solvent)
-                 for basis in settings.basis_sets]
+    in_bases = [in_basis(molecule, basis) for basis in settings.basis_sets]
+    for copy in in_bases:  # refuse before any SCF
+        require_density_fitted_memory(copy)
+    per_basis = [density_fitted_energies(copy, n_frozen, settings.conv_tol, settings.max_cycles,
+                                         solvent) for copy in in_bases]
     fields = focal_point_fields(per_basis, reference_energies, str(molecule.basis))
     second_row = sorted({molecule.atom_pure_symbol(index) for index in range(molecule.natm)
                          if 13 <= molecule.atom_charge(index) <= 18})
@@ -200,6 +204,25 @@ def cbs_fields(molecule: Any, n_frozen: int, reference_energies: dict[str, Any],
         "for second-row atoms are not in PySCF's basis library"] if second_row else []
     fields["wall_s"] = time.perf_counter() - start
     return fields
+
+
+def require_density_fitted_memory(molecule: Any) -> float:
+    """The density-fitted HF and MP2 of ``molecule`` in its basis (its JKFIT and RI sets, the
+    larger) against the job's memory (``molecule.max_memory``).
+
+    Raises:
+        ResourceError: with the estimate and what to change.
+    """
+    from pyscf.df.addons import make_auxmol
+
+    basis = str(molecule.basis)
+    auxiliary = max(make_auxmol(molecule, f"{basis}-{kind}").nao_nr() for kind in ("jkfit", "ri"))
+    occupied = (molecule.nelectron + molecule.spin) // 2
+    needed = density_fitted_memory_mb(molecule.nao_nr(), auxiliary, occupied,
+                                      molecule.nao_nr() - occupied)
+    return require_memory(needed, molecule.max_memory,
+                          f"density-fitted HF and MP2 in {basis} ({molecule.nao_nr()} basis "
+                          f"functions, {auxiliary} auxiliary)", MEMORY_FIX)
 
 
 def in_basis(molecule: Any, basis: str) -> Any:

@@ -96,6 +96,14 @@ def mp2_memory_mb(n_occupied: int, n_virtual: int, open_shell: bool) -> float:
     return blocks * MP2_AMPLITUDE_COPIES * (n_occupied * n_virtual) ** 2 * BYTES_PER_FLOAT / 1e6
 
 
+def density_fitted_memory_mb(n_basis_functions: int, n_auxiliary: int, n_occupied: int,
+                             n_virtual: int) -> float:
+    """Density-fitted HF and MP2: the SCF's three-index integrals (auxiliary × pairs of basis
+    functions) and the MP2's (occupied × virtual × auxiliary), in MB."""
+    pairs = n_basis_functions * (n_basis_functions + 1) // 2
+    return n_auxiliary * (pairs + n_occupied * n_virtual) * BYTES_PER_FLOAT / 1e6
+
+
 def fci_memory_mb(determinants: int) -> float:
     """The Davidson vectors of a CASCI/FCI (``FCI_VECTORS`` of the determinant count), MB."""
     return determinants * FCI_VECTORS * BYTES_PER_FLOAT / 1e6

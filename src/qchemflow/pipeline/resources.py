@@ -8,6 +8,7 @@ guards (:mod:`qchemflow.core.memory`), so a job always has what its guards will 
 from __future__ import annotations
 
 from qchemflow.core.memory import (active_integrals_memory_mb, coupled_cluster_memory_mb,
+                                   density_fitted_memory_mb,
                                    fci_memory_mb, integral_memory_mb, matrix_free_memory_mb,
                                    mp2_memory_mb, sector_dimension, sector_hamiltonian_memory_mb,
                                    noise_memory_mb, state_vector_memory_mb)
@@ -261,13 +262,12 @@ def cbs_largest_basis_functions(molecule: MoleculeSpec, basis_sets: tuple[str, .
 
 
 def cbs_request_mb(molecule: MoleculeSpec, basis_sets: tuple[str, ...], attempt: int = 1) -> int:
-    """The CBS job's memory: in the largest basis, the density-fitted SCF's three-index
-    integrals (auxiliary × pairs of basis functions) and the DF-MP2's (occupied × virtual ×
-    auxiliary), 8 bytes each. PySCF moves both to disk when they exceed this."""
+    """The CBS job's memory: the density-fitted SCF's and MP2's three-index integrals in the
+    largest basis (the estimate of the stage's guard, with auxiliary sets of about three
+    functions per basis function)."""
     n = cbs_largest_basis_functions(molecule, basis_sets)
-    auxiliary = AUXILIARY_PER_BASIS_FUNCTION * n
-    occupied, virtual = occupied_virtual(n, molecule.n_electrons, molecule.spin)
-    tensors = auxiliary * (n * (n + 1) // 2 + occupied * virtual) * 8 / 1e6
+    tensors = density_fitted_memory_mb(n, AUXILIARY_PER_BASIS_FUNCTION * n,
+                                       *occupied_virtual(n, molecule.n_electrons, molecule.spin))
     return int((BASE_MEMORY_MB + tensors) * attempt)
 
 
