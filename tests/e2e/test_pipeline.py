@@ -294,16 +294,19 @@ def test_reactions_table_runs_end_to_end(tmp_path):
     (tmp_path / "reactions.csv").write_text(
         "id,kind,species,coefficients,reference_kcal_mol,reference_source\n"
         "pa_water,protonation,water hydronium,1 -1,171.4,GMTKN55 PA26\n")
+    # With the CBS stage on (cc-pVDZ/cc-pVTZ here, for speed): the error budget in Chromium.
     workdir = make_project(tmp_path, "id,smiles,charge,active_electrons,active_orbitals\n"
                                      "water,O,,4,4\nhydronium,[OH3+],1,4,4\n",
-                           reactions=str(tmp_path / "reactions.csv"))
+                           reactions=str(tmp_path / "reactions.csv"),
+                           cbs={"enabled": True, "basis_sets": ["cc-pvdz", "cc-pvtz"],
+                                "scheme": "focal_point"})
     result = snakemake(workdir, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     summary = read_summary(workdir)
     with open(workdir / "results/reactions.csv") as stream:
         [row] = list(csv.DictReader(stream))
     assert row["status"] == "ok" and row["reference_source"] == "GMTKN55 PA26"
-    for method in ("hf", "ccsd_t", "casci", "vqe"):
+    for method in ("hf", "ccsd_t", "casci", "vqe", "ccsd_t_cbs", "vqe_in_ccsd_t_cbs"):
         expected = (float(summary["water"][method]) - float(summary["hydronium"][method])
                     ) * 627.5094740631  # DESIGN.md's Hartree to kcal/mol
         assert float(row[f"delta_{method}_kcal_mol"]) == pytest.approx(expected, abs=1e-9)
@@ -313,6 +316,19 @@ def test_reactions_table_runs_end_to_end(tmp_path):
     page = (workdir / "results/report.html").read_text()
     assert '<table id="reactions">' in page and "pa_water (protonation, reference 171.4" in page
     assert (workdir / "results/plots/reactions.png").is_file()
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed for this test (.ci/run installs it)"
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile'}",
+         "--dump-dom", (workdir / "results/report.html").as_uri()],
+        capture_output=True, text=True, timeout=120)
+    budget = re.search(r'<table id="error-budget">(.*?)</table>', dom.stdout, re.DOTALL)
+    assert budget and budget.group(1).count('<th scope="row">') == 1, dom.stdout[-3000:]
+    assert "pa_water" in budget.group(1) and "basis set: CCSD(T) − CCSD(T)/CBS" in budget.group(1)
+    averages = re.search(r'<table id="mean-absolute-errors">(.*?)</table>', dom.stdout, re.DOTALL)
+    assert averages and "CCSD(T)/CBS" in averages.group(1)
+    assert re.search(r'<p id="quantum-correction">In (1|none) of 1 reactions', dom.stdout)
     # A bad reaction row refuses the run before any job, naming the row.
     (tmp_path / "reactions.csv").write_text(
         "id,kind,species,coefficients\nbad,tautomer,water hydronium,-1 1\n")

@@ -224,3 +224,63 @@ def reaction_verdict(row: dict[str, Any]) -> str:
                          f"{exact:+.2f} kcal/mol; the difference is the VQE's own error against "
                          "CASCI.")
     return sentence
+
+
+# A reaction's error budget (kcal/mol): from CCSD(T) in the molecule's basis to the VQE embedded
+# in CCSD(T)/CBS, term by term; each is a difference of two ΔE columns, and they add up:
+# error(VQE in CCSD(T)/CBS) = error(CCSD(T)) − basis set + active space + VQE.
+BUDGET_TERMS = (
+    ("basis_set", "basis set: CCSD(T) − CCSD(T)/CBS", "ccsd_t", "ccsd_t_cbs"),
+    ("beyond_mp2", "correlation beyond MP2: CCSD(T) − MP2", "ccsd_t", "mp2"),
+    ("active_space", "active space: CASCI − CCSD(T) in it", "casci_in_ccsd_t", "ccsd_t"),
+    ("vqe", "the VQE's own error: VQE − CASCI", "vqe", "casci"),
+)
+# The methods whose mean absolute error against the references the report compares.
+MAE_METHODS = (("ccsd_t", "CCSD(T)"), ("ccsd_t_cbs", "CCSD(T)/CBS"),
+               ("casci_in_ccsd_t_cbs", "CASCI in CCSD(T)/CBS"),
+               ("vqe_in_ccsd_t_cbs", "VQE in CCSD(T)/CBS"))
+
+
+def error_budget(row: dict[str, Any]) -> dict[str, float | None]:
+    """The terms of :data:`BUDGET_TERMS` for one ``reactions.csv`` row (None where a ΔE is
+    missing)."""
+    def difference(first: str, second: str) -> float | None:
+        a, b = row.get(f"delta_{first}_kcal_mol"), row.get(f"delta_{second}_kcal_mol")
+        return None if a is None or b is None else float(a) - float(b)
+
+    return {name: difference(first, second) for name, _, first, second in BUDGET_TERMS}
+
+
+def mean_absolute_errors(rows: list[dict[str, Any]]) -> dict[str, tuple[float | None, int]]:
+    """Per method of :data:`MAE_METHODS`: the mean |error| over the reactions that have one,
+    and how many those are."""
+    result: dict[str, tuple[float | None, int]] = {}
+    for method, _ in MAE_METHODS:
+        errors = [abs(float(row[f"error_{method}_kcal_mol"])) for row in rows
+                  if row.get("status") == "ok" and row.get(f"error_{method}_kcal_mol") is not None]
+        result[method] = (sum(errors) / len(errors) if errors else None, len(errors))
+    return result
+
+
+def quantum_correction_words(rows: list[dict[str, Any]]) -> str:
+    """Plain words: does the VQE on top of CCSD(T)/CBS move ΔE towards the reference by more
+    than its own error (|ΔVQE − ΔCASCI|), reaction by reaction?"""
+    judged = [row for row in rows if row.get("status") == "ok"
+              and row.get("error_ccsd_t_cbs_kcal_mol") is not None
+              and row.get("error_vqe_in_ccsd_t_cbs_kcal_mol") is not None]
+    if not judged:
+        return "No reaction has both CCSD(T)/CBS and the VQE on top of it with a reference."
+    helped = []
+    for row in judged:
+        gain = (abs(float(row["error_ccsd_t_cbs_kcal_mol"]))
+                - abs(float(row["error_vqe_in_ccsd_t_cbs_kcal_mol"])))
+        own = error_budget(row)["vqe"]
+        if own is not None and gain > abs(own):
+            helped.append(str(row["id"]))
+    if not helped:
+        return (f"In none of {len(judged)} reactions does the quantum correction move ΔE towards "
+                "the reference by more than the VQE's own error: here CCSD(T)/CBS is the answer, "
+                "and the active-space step does not help.")
+    return (f"In {len(helped)} of {len(judged)} reactions ({', '.join(helped)}) the quantum "
+            "correction moves ΔE towards the reference by more than the VQE's own error; in "
+            "the others it does not help.")

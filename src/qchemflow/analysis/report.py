@@ -13,8 +13,11 @@ from typing import Any
 
 import jinja2
 
-from qchemflow.analysis.relative_energies import (CHEMICAL_ACCURACY_KCAL_MOL, REPORTED_METHODS,
-                                                  read_reactions, reaction_verdict)
+from qchemflow.analysis.relative_energies import (BUDGET_TERMS, CHEMICAL_ACCURACY_KCAL_MOL,
+                                                  MAE_METHODS, REPORTED_METHODS, error_budget,
+                                                  mean_absolute_errors,
+                                                  quantum_correction_words, read_reactions,
+                                                  reaction_verdict)
 from qchemflow.analysis.hardware_costs import hardware_sentence
 from qchemflow.analysis.noise_effects import noise_models, noise_sentence, scan_series
 from qchemflow.analysis.scans import plot_scan, read_scan, scan_verdict
@@ -318,6 +321,31 @@ def load_template(template: Path | str) -> jinja2.Template:
     return environment.from_string(template)
 
 
+def error_budget_context(reactions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The error-budget section (only when a reaction has CCSD(T)/CBS): per reaction the
+    errors of CCSD(T), CCSD(T)/CBS and the VQE on top of it with the terms between them, the
+    mean absolute error per method, and the plain-words verdict."""
+    def number(value: Any) -> str:
+        return "" if value is None else f"{value:+.2f}"
+
+    if not any(row.get("delta_ccsd_t_cbs_kcal_mol") is not None for row in reactions):
+        return {"budget": []}
+    budget = [{"id": str(row["id"]),
+               "reference": "" if row.get("reference_kcal_mol") is None
+               else f"{row['reference_kcal_mol']:g}",
+               "error_ccsd_t": number(row.get("error_ccsd_t_kcal_mol")),
+               "terms": [number(value) for value in error_budget(row).values()],
+               "error_ccsd_t_cbs": number(row.get("error_ccsd_t_cbs_kcal_mol")),
+               "error_vqe_in_ccsd_t_cbs": number(row.get("error_vqe_in_ccsd_t_cbs_kcal_mol"))}
+              for row in reactions if row.get("status") == "ok"]
+    averages = mean_absolute_errors(reactions)
+    return {"budget": budget, "budget_terms": [label for _, label, _, _ in BUDGET_TERMS],
+            "mean_absolute_errors": [
+                (label, "" if averages[method][0] is None else f"{averages[method][0]:.2f}",
+                 averages[method][1]) for method, label in MAE_METHODS],
+            "quantum_correction": quantum_correction_words(reactions)}
+
+
 def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: dict[str, Any],
                  reactions: list[dict[str, Any]] | None = None,
                  scans: list[dict[str, str]] | None = None, hardware_plot: str = "",
@@ -341,6 +369,7 @@ def page_context(rows: list[dict[str, Any]], plot_names: list[str], settings: di
         "plots": list(plot_names),
         "reactions": [reaction_context(row) for row in reactions or []],
         "reaction_methods": [label for _, label in REPORTED_METHODS],
+        **error_budget_context(reactions or []),
         "scans": list(scans or []),
         "hardware_columns": [label for _, label in HARDWARE_TABLE],
         "hardware": [hardware_table_row(row) for row in rows

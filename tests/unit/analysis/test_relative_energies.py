@@ -5,8 +5,10 @@ import shutil
 
 import pytest
 
-from qchemflow.analysis.relative_energies import (COLUMNS, METHODS, Reaction, member_energies,
-                                                  reaction_row, write_reactions)
+from qchemflow.analysis.relative_energies import (COLUMNS, METHODS, Reaction, error_budget,
+                                                  mean_absolute_errors, member_energies,
+                                                  quantum_correction_words, reaction_row,
+                                                  write_reactions)
 from qchemflow.core.records import read_record, write_record
 from qchemflow.core.units import HARTREE_TO_KCAL_PER_MOL
 
@@ -211,3 +213,41 @@ def test_report_shows_the_reactions_and_their_plot(water_and_hydronium, tmp_path
     write_report(water_and_hydronium, rows, tmp_path / "plots", tmp_path / "plain.html",
                  REPOSITORY / "workflow/report/templates/report.html.j2")
     assert 'id="reactions"' not in (tmp_path / "plain.html").read_text()
+
+
+def budget_row(reaction_id, **deltas):
+    """A reactions.csv row with the given ΔE (kcal/mol), the errors against a 10 kcal/mol
+    reference and the composites built from the members' energies as write_reactions does."""
+    deltas["casci_in_ccsd_t"] = deltas["ccsd_t"] - deltas["ccsd_t_active"] + deltas["casci"]
+    deltas["vqe_in_ccsd_t_cbs"] = deltas["ccsd_t_cbs"] - deltas["ccsd_t_active"] + deltas["vqe"]
+    return {"id": reaction_id, "status": "ok", "reference_kcal_mol": 10.0,
+            **{f"delta_{method}_kcal_mol": value for method, value in deltas.items()},
+            **{f"error_{method}_kcal_mol": value - 10.0 for method, value in deltas.items()}}
+
+
+def test_the_error_budget_adds_up():
+    # Identity: error(VQE in CCSD(T)/CBS) = error(CCSD(T)) - basis set + active space + VQE.
+    row = budget_row("r", ccsd_t=12.3, ccsd_t_cbs=10.4, mp2=13.1, ccsd_t_active=1.7,
+                     casci=1.5, vqe=1.52)
+    terms = error_budget(row)
+    assert terms["basis_set"] == pytest.approx(1.9) and terms["beyond_mp2"] == pytest.approx(-0.8)
+    assert terms["active_space"] == pytest.approx(-0.2) and terms["vqe"] == pytest.approx(0.02)
+    assert row["error_vqe_in_ccsd_t_cbs_kcal_mol"] == pytest.approx(
+        row["error_ccsd_t_kcal_mol"] - terms["basis_set"] + terms["active_space"] + terms["vqe"])
+    assert error_budget({"id": "x"})["basis_set"] is None
+
+
+def test_mean_absolute_errors_and_plain_words():
+    helped = budget_row("helped", ccsd_t=12.0, ccsd_t_cbs=10.5, mp2=12.5, ccsd_t_active=1.0,
+                        casci=0.6, vqe=0.61)  # CBS +0.5 -> VQE in CBS +0.11, VQE's own 0.01
+    noise = budget_row("noise", ccsd_t=9.0, ccsd_t_cbs=9.9, mp2=9.5, ccsd_t_active=1.0,
+                       casci=1.05, vqe=1.3)  # CBS -0.1 -> +0.2: worse
+    failed = {"id": "failed", "status": "failed:settings: ..."}
+    averages = mean_absolute_errors([helped, noise, failed])
+    assert averages["ccsd_t"] == (pytest.approx((2.0 + 1.0) / 2), 2)
+    assert averages["ccsd_t_cbs"] == (pytest.approx((0.5 + 0.1) / 2), 2)
+    assert averages["vqe_in_ccsd_t_cbs"][0] == pytest.approx((0.11 + 0.2) / 2)
+    words = quantum_correction_words([helped, noise, failed])
+    assert words.startswith("In 1 of 2 reactions (helped)")
+    assert "In none of 1 reactions" in quantum_correction_words([noise])
+    assert quantum_correction_words([failed]).startswith("No reaction")
