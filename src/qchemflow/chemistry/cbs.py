@@ -24,6 +24,7 @@ from typing import Any
 
 from qchemflow.core.errors import InputError
 from qchemflow.core.memory import density_fitted_memory_mb, memory_fix, require_memory
+from qchemflow.core.record_models import CBSBasisRecord
 
 CARDINAL_LETTERS = {"d": 2, "t": 3, "q": 4, "5": 5, "6": 6}
 MEMORY_FIX = memory_fix("cbs", "choose smaller cbs.basis_sets")
@@ -73,21 +74,8 @@ class CBSSettings:
     solvent_model: str
 
 
-@dataclass(frozen=True)
-class BasisEnergies:
-    """HF and MP2 in one basis set: total HF energy, MP2 correlation energy, wall times."""
-
-    basis: str
-    cardinal: int
-    n_basis_functions: int
-    hf: float
-    mp2_correlation: float
-    hf_wall_s: float
-    mp2_wall_s: float
-
-
 def density_fitted_energies(molecule: Any, n_frozen: int, conv_tol: float, max_cycles: int,
-                            solvent: Any) -> BasisEnergies:
+                            solvent: Any) -> CBSBasisRecord:
     """Density-fitted HF (RHF, or ROHF for open shells) and MP2 (RMP2, or UMP2 on the ROHF
     orbitals as in the references stage) of ``molecule`` in its basis, ``n_frozen`` core
     orbitals frozen in MP2.
@@ -118,12 +106,13 @@ def density_fitted_energies(molecule: Any, n_frozen: int, conv_tol: float, max_c
     solver.with_df = df.DF(molecule, auxbasis=f"{basis}-ri")
     solver.verbose = 0
     solver.kernel()
-    return BasisEnergies(basis, cardinal_number(basis), int(molecule.nao_nr()),
-                         float(scf_object.e_tot), float(solver.e_corr), hf_wall_s,
-                         time.perf_counter() - start)
+    return CBSBasisRecord(basis=basis, cardinal=cardinal_number(basis),
+                         n_basis_functions=int(molecule.nao_nr()), hf=float(scf_object.e_tot),
+                         mp2_correlation=float(solver.e_corr), hf_wall_s=hf_wall_s,
+                         mp2_wall_s=time.perf_counter() - start)
 
 
-def focal_point_fields(per_basis: list[BasisEnergies], reference_energies: dict[str, Any],
+def focal_point_fields(per_basis: list[CBSBasisRecord], reference_energies: dict[str, Any],
                        reference_basis: str) -> dict[str, Any]:
     """The CCSD(T)/CBS energy and every component, from HF and MP2 in two or more basis sets
     and the references stage's MP2 and CCSD(T) in the molecule's own basis.
@@ -158,11 +147,7 @@ def focal_point_fields(per_basis: list[BasisEnergies], reference_energies: dict[
                   "from the two largest basis sets (Helgaker et al., JCP 106, 9639 (1997)) + "
                   "[CCSD(T) - MP2] in the molecule's basis",
         "basis_sets": [energies.basis for energies in ordered],
-        "per_basis": [{"basis": energies.basis, "cardinal": energies.cardinal,
-                       "n_basis_functions": energies.n_basis_functions, "hf": energies.hf,
-                       "mp2_correlation": energies.mp2_correlation,
-                       "hf_wall_s": energies.hf_wall_s, "mp2_wall_s": energies.mp2_wall_s}
-                      for energies in ordered],
+        "per_basis": [energies.model_dump() for energies in ordered],
         "hf_largest": large.hf,
         "mp2_correlation_cbs": mp2_correlation_cbs,
         "higher_order_correction": higher_order,

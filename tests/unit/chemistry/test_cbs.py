@@ -7,10 +7,10 @@ import shutil
 import pytest
 
 from conftest import BY_HAND, REPOSITORY
-from qchemflow.chemistry.cbs import (BasisEnergies, CBSSettings, cardinal_number,
-                                     density_fitted_energies, focal_point_fields,
-                                     two_point_extrapolation)
+from qchemflow.chemistry.cbs import (CBSSettings, cardinal_number, density_fitted_energies,
+                                     focal_point_fields, two_point_extrapolation)
 from qchemflow.core.errors import InputError
+from qchemflow.core.record_models import CBSBasisRecord
 from qchemflow.core.settings import RunSettings
 from qchemflow.pipeline import stages
 
@@ -65,8 +65,9 @@ def test_density_fitted_hf_and_mp2_equal_pyscf_directly():
     assert ours.mp2_correlation == pytest.approx(exact.e_corr, abs=1e-4)
 
 
-def basis_energies(basis: str, cardinal: int, hf: float, correlation: float) -> BasisEnergies:
-    return BasisEnergies(basis, cardinal, 10 * cardinal, hf, correlation, 0.0, 0.0)
+def basis_energies(basis: str, cardinal: int, hf: float, correlation: float) -> CBSBasisRecord:
+    return CBSBasisRecord(basis=basis, cardinal=cardinal, n_basis_functions=10 * cardinal, hf=hf,
+                         mp2_correlation=correlation, hf_wall_s=0.0, mp2_wall_s=0.0)
 
 
 def test_focal_point_composition():
