@@ -5,9 +5,9 @@ Besides every method of ``references.json`` and the VQE, two composite energies 
 quantum step adds to the best classical method:
 ``casci_in_ccsd_t`` = E_CCSD(T) full − E_CCSD(T) active + E_CASCI and ``vqe_in_ccsd_t`` = the same
 with the VQE energy; with ``cbs.json`` (``cbs.enabled``) also ``ccsd_t_cbs`` and the same two on
-top of it, ``casci_in_ccsd_t_cbs`` and ``vqe_in_ccsd_t_cbs``. Members computed with different settings (basis, Cartesian functions, solvent,
-frozen core, active-space selection or size) are never combined: the reaction is refused with the
-reason. A failed member makes only its reaction ``failed:<reason>``.
+top of it, ``casci_in_ccsd_t_cbs`` and ``vqe_in_ccsd_t_cbs``. Members computed with different
+settings (basis, Cartesian functions, solvent, frozen core, active-space selection or size) are
+never combined: the reaction is refused with the reason. A failed member makes only its reaction ``failed:<reason>``.
 """
 
 from __future__ import annotations

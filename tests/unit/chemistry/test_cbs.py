@@ -126,7 +126,8 @@ def test_a_cbs_job_without_the_memory_fails_alone(h2_results, tmp_path):
     # record and leaves the molecule's other records as they were.
     shutil.copytree(h2_results / "H2", tmp_path / "H2")
     out = tmp_path / "H2"
-    before = {path.name: path.read_bytes() for path in out.glob("*.json") if path.name != "cbs.json"}
+    before = {path.name: path.read_bytes() for path in out.glob("*.json")
+              if path.name != "cbs.json"}
     record = stages.cbs_stage(out / "scf.json", out / "scf.chk", out / "active_space.json",
                               out / "references.json",
                               CBSSettings(("cc-pvtz", "cc-pvqz"), 1e-10, 100, None, "pcm"),
