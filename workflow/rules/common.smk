@@ -140,12 +140,17 @@ def invalid_rows_json(rows=INVALID_ROWS):
     return json.dumps([[row.id or f"row{row.row}", row.message()] for row in rows])
 
 
+# The optional stages' records that the reactions table, the summary and the report read.
+OPTIONAL_RECORDS = ("cbs",) if config["cbs"]["enabled"] else ()
+
+
 def reaction_member_records():
-    """Every record the reactions table reads: the four of each valid member molecule."""
+    """Every record the reactions table reads: the four of each valid member molecule, and its
+    cbs.json when cbs.enabled."""
     members = sorted({member for reaction in REACTIONS for member in reaction.species
                       if member in MOLECULES})
     return [f"results/{member}/{name}.json" for member in members
-            for name in ("scf", "active_space", "references", "vqe")]
+            for name in ("scf", "active_space", "references", "vqe", *OPTIONAL_RECORDS)]
 
 
 # reactions.csv when a reactions table is set (the report shows it): a list, empty without one.
@@ -171,11 +176,9 @@ def scan_points_json(wildcards):
 
 
 def final_targets():
-    """The default targets: the summary and report, reactions.csv with a reactions table, the
-    scan tables, and every molecule's cbs.json when cbs.enabled."""
+    """The default targets: the summary and report, reactions.csv with a reactions table, and
+    the scan tables."""
     targets = ["results/summary.csv", "results/report.html", *SCAN_CSVS]
-    if config["cbs"]["enabled"]:
-        targets += [f"results/{molecule_id}/cbs.json" for molecule_id in molecule_ids()]
     return targets + (["results/reactions.csv"] if config["reactions"] else [])
 
 

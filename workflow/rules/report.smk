@@ -14,6 +14,8 @@ rule report:
             ],
             id=molecule_ids(),
         ),
+        # cbs.json of every molecule when cbs.enabled
+        optional=expand("results/{id}/{name}.json", id=molecule_ids(), name=OPTIONAL_RECORDS),
         # the page's template: editing it reruns the report
         template=workflow.source_path("../report/templates/report.html.j2"),
         # the relative energies, when a reactions table is set
