@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from conftest import BY_HAND, REPOSITORY
-from qchemflow.chemistry.cbs import (CBSSettings, cardinal_number, density_fitted_energies,
-                                     focal_point_fields, two_point_extrapolation)
+from conftest import REPOSITORY
+from qchemflow.chemistry.cbs import (cardinal_number, density_fitted_energies, focal_point_fields,
+                                     two_point_extrapolation)
 from qchemflow.core.errors import InputError
 from qchemflow.core.record_models import CBSBasisRecord
-from qchemflow.core.settings import RunSettings
-from qchemflow.pipeline import stages
 
 WATER = "O 0 0 0.1173; H 0 0.7572 -0.4692; H 0 -0.7572 -0.4692"
 
@@ -119,21 +115,3 @@ def test_ccsd_t_cbs_of_shipped_water_equals_a_direct_pyscf_focal_point():
               + ccsd_t_dz - mp2_dz)
     fields = focal_point_fields(ours, {"mp2": mp2_dz, "ccsd_t": ccsd_t_dz}, "cc-pvdz")
     assert fields["ccsd_t_cbs"] == pytest.approx(direct, abs=1e-6)
-
-
-def test_a_cbs_job_without_the_memory_fails_alone(h2_results, tmp_path):
-    # The guard refuses before any SCF, with the estimate and the fix; the stage writes a failed
-    # record and leaves the molecule's other records as they were.
-    shutil.copytree(h2_results / "H2", tmp_path / "H2")
-    out = tmp_path / "H2"
-    before = {path.name: path.read_bytes() for path in out.glob("*.json")
-              if path.name != "cbs.json"}
-    record = stages.cbs_stage(out / "scf.json", out / "scf.chk", out / "active_space.json",
-                              out / "references.json",
-                              CBSSettings(("cc-pvtz", "cc-pvqz"), 1e-10, 100, None, "pcm"),
-                              RunSettings(1, 10), BY_HAND, out / "cbs.json")
-    assert record["status"] == "failed" and record["failed_stage"] == "cbs"
-    assert "density-fitted HF and MP2 in cc-pvtz" in record["reason"]
-    assert "--set-resources cbs:mem_mb" in record["reason"]
-    assert {path.name: path.read_bytes() for path in out.glob("*.json")
-            if path.name != "cbs.json"} == before

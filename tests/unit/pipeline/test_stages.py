@@ -3,17 +3,21 @@ failures recorded as data."""
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from packaging.version import Version
 
+from qchemflow.chemistry.cbs import CBSSettings
 from qchemflow.chemistry.molecules import MoleculeSpec
 from qchemflow.core.records import read_json
+from qchemflow.core.settings import RunSettings
+from qchemflow.pipeline import stages
 from qchemflow.pipeline.cli import main
 from qchemflow.pipeline.settings import stage_settings_json
 
-from conftest import default_config, installed_versions
+from conftest import BY_HAND, default_config, installed_versions
 
 RUN_FILE = ('{"provenance": {"config_hash": "abc", "seed": 42, "git_commit": "0123456789"},'
             ' "checkpoint_every": 0}')
@@ -112,3 +116,21 @@ def test_full_stage_chain_from_smiles(tmp_path):
         for package, expected in versions.items():
             assert Version(origin["versions"][package]) == Version(expected), (name, package)
         assert "versions" not in record  # written once, under provenance
+
+
+def test_a_cbs_job_without_the_memory_fails_alone(h2_results, tmp_path):
+    # The guard refuses before any SCF, with the estimate and the fix; the stage writes a failed
+    # record and leaves the molecule's other records as they were.
+    shutil.copytree(h2_results / "H2", tmp_path / "H2")
+    out = tmp_path / "H2"
+    before = {path.name: path.read_bytes() for path in out.glob("*.json")
+              if path.name != "cbs.json"}
+    record = stages.cbs_stage(out / "scf.json", out / "scf.chk", out / "active_space.json",
+                              out / "references.json",
+                              CBSSettings(("cc-pvtz", "cc-pvqz"), 1e-10, 100, None, "pcm"),
+                              RunSettings(1, 10), BY_HAND, out / "cbs.json")
+    assert record["status"] == "failed" and record["failed_stage"] == "cbs"
+    assert "density-fitted HF and MP2 in cc-pvtz" in record["reason"]
+    assert "--set-resources cbs:mem_mb" in record["reason"]
+    assert {path.name: path.read_bytes() for path in out.glob("*.json")
+            if path.name != "cbs.json"} == before
