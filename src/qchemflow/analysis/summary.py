@@ -10,14 +10,13 @@ from typing import Any
 from qchemflow.analysis.hardware_costs import hardware_columns
 from qchemflow.analysis.noise_effects import noise_columns
 from qchemflow.core.files import write_text_atomic
-from qchemflow.core.record_models import RECORD_FILES
+from qchemflow.core.record_models import OPTIONAL_STAGES, RECORD_FILES
 from qchemflow.core.records import METHOD_ORDER, read_record
 from qchemflow.core.units import (CHEMICAL_ACCURACY_MHA, HARTREE_TO_MILLIHARTREE,
                                   error_millihartree)
 
-# The stages every molecule runs, in order; cbs runs only when enabled (cbs.enabled), so
-# neither its absence nor its failure fails the molecule.
-STAGES = tuple(stage for stage in RECORD_FILES if stage != "cbs")
+# The stages every molecule runs, in order.
+STAGES = tuple(stage for stage in RECORD_FILES if stage not in OPTIONAL_STAGES)
 HARDWARE_COLUMNS = (
     "tapered_qubits", "device_qubits", "cz_two_qubit_gates", "sqrt_iswap_two_qubit_gates",
     "xx_two_qubit_gates", "cz_swaps_grid", "cz_swaps_line", "measurement_groups",

@@ -494,6 +494,9 @@ RECORD_MODELS: dict[str, type[Record]] = {
     "hardware": HardwareRecord,
     "noise": NoiseRecord,
 }
+OPTIONAL_STAGES = ("cbs",)
+"""Stages that run only when enabled (``cbs.enabled``): neither their absence nor their failure
+fails the molecule."""
 RECORD_FILES = {"geometry": "geometry.json", "scf": "scf.json",
                 "active_space": "active_space.json", "references": "references.json",
                 "cbs": "cbs.json", "qubits": "qubit_hamiltonian.json", "vqe": "vqe.json",
