@@ -204,6 +204,7 @@ def installed_versions() -> dict[str, str]:
     import platform
     import tomllib
 
+    import basis_set_exchange
     import cirq
     import numpy
     import openfermion
@@ -216,4 +217,5 @@ def installed_versions() -> dict[str, str]:
     return {"python": platform.python_version(), "qchemflow": project["version"],
             "pyscf": pyscf.__version__, "openfermion": openfermion.__version__,
             "cirq-core": cirq.__version__, "qsimcirq": qsimcirq.__version__,
-            "rdkit": rdkit.__version__, "numpy": numpy.__version__, "scipy": scipy.__version__}
+            "rdkit": rdkit.__version__, "numpy": numpy.__version__, "scipy": scipy.__version__,
+            "basis-set-exchange": basis_set_exchange.__version__}

@@ -304,8 +304,11 @@ def test_reactions_table_runs_end_to_end(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     summary = read_summary(workdir)
     with open(workdir / "results/reactions.csv") as stream:
-        [row] = list(csv.DictReader(stream))
+        [row, averages_row] = list(csv.DictReader(stream))
     assert row["status"] == "ok" and row["reference_source"] == "GMTKN55 PA26"
+    assert averages_row["id"] == "mean_absolute_error" and averages_row["species"] == "pa_water"
+    assert float(averages_row["error_ccsd_t_cbs_kcal_mol"]) == abs(
+        float(row["error_ccsd_t_cbs_kcal_mol"]))  # one reaction: its |error|
     for method in ("hf", "ccsd_t", "casci", "vqe", "ccsd_t_cbs", "vqe_in_ccsd_t_cbs"):
         expected = (float(summary["water"][method]) - float(summary["hydronium"][method])
                     ) * 627.5094740631  # DESIGN.md's Hartree to kcal/mol

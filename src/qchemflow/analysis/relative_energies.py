@@ -8,6 +8,7 @@ with the VQE energy; with ``cbs.json`` (``cbs.enabled``) also ``ccsd_t_cbs`` and
 top of it, ``casci_in_ccsd_t_cbs`` and ``vqe_in_ccsd_t_cbs``. Members computed with different
 settings (basis, Cartesian functions, solvent, frozen core, active-space selection or size) are
 never combined: the reaction is refused with the reason. A failed member makes only its reaction ``failed:<reason>``.
+The last row, ``mean_absolute_error``, holds each method's mean |error| over the reactions.
 """
 
 from __future__ import annotations
@@ -154,7 +155,8 @@ def reaction_row(reaction: Reaction, results_folder: Path) -> dict[str, Any]:
 def write_reactions(reactions: list[Reaction], results_folder: str | Path, output: str | Path,
                     invalid_rows: tuple[tuple[str, str], ...] | list[tuple[str, str]] = ()
                     ) -> list[dict[str, Any]]:
-    """Write ``reactions.csv`` (one row per reaction, full float precision), atomically.
+    """Write ``reactions.csv`` (one row per reaction, full float precision, then the
+    mean-absolute-error row of :func:`mean_absolute_error_row`), atomically.
 
     Args:
         reactions: the valid reactions.
@@ -164,13 +166,34 @@ def write_reactions(reactions: list[Reaction], results_folder: str | Path, outpu
             (``on_invalid: skip``): each gets a ``failed:input`` row.
 
     Returns:
-        The rows written.
+        The reaction rows written (without the mean-absolute-error row).
     """
     rows = [reaction_row(reaction, Path(results_folder)) for reaction in reactions]
     rows += [{"id": reaction_id, "status": f"failed:input: {message}"}
              for reaction_id, message in invalid_rows]
-    write_table(rows, COLUMNS, output)
+    write_table([*rows, mean_absolute_error_row(rows)], COLUMNS, output)
     return rows
+
+
+MEAN_ABSOLUTE_ERROR_ID = "mean_absolute_error"
+SUMMARY_STATUS = "summary"
+
+
+def mean_absolute_error_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last row of ``reactions.csv``: in each ``error_<method>`` column the mean |error|
+    over the ok reactions that have one (:func:`mean_absolute_errors`); its status names them,
+    and any method that has fewer."""
+    averages = mean_absolute_errors(rows, METHODS)
+    counted = [str(row["id"]) for row in rows if row.get("status") == "ok"
+               and row.get("reference_kcal_mol") is not None]
+    fewer = [f"{method} over {count}" for method, (value, count) in averages.items()
+             if value is not None and count < len(counted)]
+    status = (f"{SUMMARY_STATUS}: mean |error| over {len(counted)} reactions with a reference"
+              + (f" ({', '.join(fewer)})" if fewer else ""))
+    return {"id": MEAN_ABSOLUTE_ERROR_ID, "kind": SUMMARY_STATUS, "status": status,
+            "species": " ".join(counted),
+            **{f"error_{method}_kcal_mol": value for method, (value, _) in averages.items()
+               if value is not None}}
 
 
 # The methods a reader compares per reaction, with their labels, best classical method first.
@@ -181,10 +204,13 @@ IMPROVEMENT_KCAL_MOL = 0.01  # smaller changes of |error| are read as "no change
 
 
 def read_reactions(path: str | Path) -> list[dict[str, Any]]:
-    """The rows of ``reactions.csv``, numbers as floats and empty cells as None."""
+    """The reaction rows of ``reactions.csv`` (not the mean-absolute-error row), numbers as
+    floats and empty cells as None."""
     rows = []
     with open(path, encoding="utf-8") as stream:
         for row in csv.DictReader(stream):
+            if row["id"] == MEAN_ABSOLUTE_ERROR_ID and row["kind"] == SUMMARY_STATUS:
+                continue
             rows.append({key: (None if value == "" else float(value)
                                if key.endswith("_kcal_mol") else value)
                          for key, value in row.items()})
@@ -251,11 +277,12 @@ def error_budget(row: dict[str, Any]) -> dict[str, float | None]:
     return {name: difference(first, second) for name, _, first, second in BUDGET_TERMS}
 
 
-def mean_absolute_errors(rows: list[dict[str, Any]]) -> dict[str, tuple[float | None, int]]:
-    """Per method of :data:`MAE_METHODS`: the mean |error| over the reactions that have one,
-    and how many those are."""
+def mean_absolute_errors(rows: list[dict[str, Any]], methods: tuple[str, ...] | None = None
+                         ) -> dict[str, tuple[float | None, int]]:
+    """Per method (None: those of :data:`MAE_METHODS`): the mean |error| over the ok reactions
+    that have one, and how many those are."""
     result: dict[str, tuple[float | None, int]] = {}
-    for method, _ in MAE_METHODS:
+    for method in methods or tuple(key for key, _ in MAE_METHODS):
         errors = [abs(float(row[f"error_{method}_kcal_mol"])) for row in rows
                   if row.get("status") == "ok" and row.get(f"error_{method}_kcal_mol") is not None]
         result[method] = (sum(errors) / len(errors) if errors else None, len(errors))

@@ -13,12 +13,23 @@ E_CCSD(T)/CBS = E_HF(largest basis) + E_corr,MP2(CBS) + [E_CCSD(T) − E_MP2](mo
 
 HF and MP2 are density-fitted: HF with the basis's JK-fitting set (cc-pVXZ-JKFIT), MP2 with its
 RI set (cc-pVXZ-RI, Weigend et al.), as a focal-point calculation is normally run.
+
+Second-row atoms (Al–Ar) get the tight-d sets cc-pV(X+d)Z (Dunning, Peterson, Wilson, J. Chem.
+Phys. 114, 9244 (2001); from the Basis Set Exchange, which PySCF reads them from), every other
+element cc-pVXZ, as the sets are meant to be combined. The fitting sets stay cc-pVXZ's: no
+cc-pV(X+d)Z-JKFIT or -RI is published; the fitting error this adds is a few tens of µHa (H2S in
+cc-pV(T+d)Z: 42 µHa in HF, 62 µHa in the MP2 correlation, against 9 and 58 in cc-pVTZ).
+
+The SCF in each basis starts from the SCF stage's density projected onto the new basis, so that it
+lands on the same state (the stage may have followed an instability to a lower solution), and
+falls back as the SCF stage does (level shift and damping, second-order SCF).
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +40,9 @@ from qchemflow.core.record_models import CBSBasisRecord
 CARDINAL_LETTERS = {"d": 2, "t": 3, "q": 4, "5": 5, "6": 6}
 MEMORY_FIX = memory_fix("cbs", "choose smaller cbs.basis_sets")
 _CORRELATION_CONSISTENT = re.compile(r"^(aug-)?cc-pv\(?([dtq56])(\+d\))?z$")
+# Al to Ar: the elements that have tight-d cc-pV(X+d)Z sets (X = D to 5).
+TIGHT_D_ATOMIC_NUMBERS = range(13, 19)
+TIGHT_D_LETTERS = "dtq5"
 
 
 def cardinal_number(basis: str) -> int:
@@ -43,6 +57,41 @@ def cardinal_number(basis: str) -> int:
         raise InputError(f"basis '{basis}' is not a correlation-consistent cc-pVXZ set; the CBS "
                          "extrapolation needs two of them, e.g. cbs.basis_sets: [cc-pvtz, cc-pvqz]")
     return CARDINAL_LETTERS[match.group(2)]
+
+
+def element_basis(symbols: Iterable[str], basis: str) -> dict[str, str]:
+    """The set each element gets for the correlation-consistent ``basis`` (cc-pVXZ,
+    aug-cc-pVXZ or their (X+d) names): cc-pV(X+d)Z on Al–Ar, ``basis`` on the rest.
+
+    Raises:
+        InputError: not a correlation-consistent basis name.
+    """
+    from pyscf.data import elements
+
+    match = _CORRELATION_CONSISTENT.match(basis.strip().lower())
+    if match is None:
+        cardinal_number(basis)  # raises with what to write
+    assert match is not None
+    aug, letter, _ = match.groups()
+    tight = (f"{aug or ''}cc-pv({letter}+d)z" if letter in TIGHT_D_LETTERS else basis)
+    return {symbol: tight if elements.charge(symbol) in TIGHT_D_ATOMIC_NUMBERS else basis
+            for symbol in sorted(set(symbols))}
+
+
+def basis_function_count(symbols: list[str], basis: str) -> int:
+    """Spherical basis functions of atoms ``symbols`` in ``basis`` with the tight-d sets on Al–Ar
+    (:func:`element_basis`), without a geometry."""
+    from qchemflow.chemistry.molecules import basis_orbital_counts
+
+    return sum(basis_orbital_counts([symbol for symbol in symbols if symbol == element], name,
+                                    False)[0]
+               for element, name in element_basis(symbols, basis).items())
+
+
+def auxiliary_basis(basis: str, kind: str) -> str:
+    """The fitting set (``kind`` ``jkfit`` or ``ri``) of a correlation-consistent basis: that of
+    cc-pVXZ for cc-pV(X+d)Z too (none is published for the tight-d sets)."""
+    return re.sub(r"\(([dtq56])\+d\)", r"\1", basis.strip().lower()) + f"-{kind}"
 
 
 def two_point_extrapolation(energy_small: float, energy_large: float, cardinal_small: int,
@@ -74,42 +123,43 @@ class CBSSettings:
     solvent_model: str
 
 
-def density_fitted_energies(molecule: Any, n_frozen: int, conv_tol: float, max_cycles: int,
-                            solvent: Any) -> CBSBasisRecord:
+def density_fitted_energies(molecule: Any, basis: str, n_frozen: int, conv_tol: float,
+                            max_cycles: int, solvent: Any, initial_density: Any = None
+                            ) -> CBSBasisRecord:
     """Density-fitted HF (RHF, or ROHF for open shells) and MP2 (RMP2, or UMP2 on the ROHF
-    orbitals as in the references stage) of ``molecule`` in its basis, ``n_frozen`` core
-    orbitals frozen in MP2.
+    orbitals as in the references stage) of ``molecule``, ``n_frozen`` core orbitals frozen in
+    MP2.
 
     Args:
-        molecule: a PySCF ``Mole`` in a correlation-consistent basis.
+        molecule: a PySCF ``Mole`` in ``basis`` (:func:`in_basis`).
+        basis: the correlation-consistent set it is in, by name; it names the fitting sets.
         solvent: the implicit solvent (``qchemflow.chemistry.solvent.Solvent``) or None.
+        initial_density: the SCF's start (None: PySCF's guess).
 
     Raises:
-        ConvergenceError: the SCF did not converge.
+        ConvergenceError: the SCF did not converge with any fallback.
     """
     from pyscf import df, mp
 
-    from qchemflow.chemistry.scf import new_scf_object
-    from qchemflow.core.errors import ConvergenceError
+    from qchemflow.chemistry.scf import converge_with_fallbacks, new_scf_object
 
-    basis = str(molecule.basis)
     start = time.perf_counter()
-    scf_object = new_scf_object(molecule, conv_tol, max_cycles, solvent, density_fit=True,
-                                auxiliary_basis=f"{basis}-jkfit")
-    scf_object.kernel()
-    if not scf_object.converged:
-        raise ConvergenceError(f"density-fitted SCF in {basis} did not converge in {max_cycles} "
-                               "cycles; raise scf.max_cycles")
+    scf_object, strategies = converge_with_fallbacks(
+        lambda: new_scf_object(molecule, conv_tol, max_cycles, solvent, density_fit=True,
+                               auxiliary_basis=auxiliary_basis(basis, "jkfit")),
+        initial_density, max_cycles)
     hf_wall_s = time.perf_counter() - start
     start = time.perf_counter()
     solver = mp.MP2(scf_object, frozen=n_frozen or None)
-    solver.with_df = df.DF(molecule, auxbasis=f"{basis}-ri")
+    solver.with_df = df.DF(molecule, auxbasis=auxiliary_basis(basis, "ri"))
     solver.verbose = 0
     solver.kernel()
+    symbols = [molecule.atom_pure_symbol(index) for index in range(molecule.natm)]
     return CBSBasisRecord(basis=basis, cardinal=cardinal_number(basis),
-                         n_basis_functions=int(molecule.nao_nr()), hf=float(scf_object.e_tot),
-                         mp2_correlation=float(solver.e_corr), hf_wall_s=hf_wall_s,
-                         mp2_wall_s=time.perf_counter() - start)
+                          element_basis=element_basis(symbols, basis),
+                          n_basis_functions=int(molecule.nao_nr()), scf_strategies=strategies,
+                          hf=float(scf_object.e_tot), mp2_correlation=float(solver.e_corr), hf_wall_s=hf_wall_s,
+                          mp2_wall_s=time.perf_counter() - start)
 
 
 def focal_point_fields(per_basis: list[CBSBasisRecord], reference_energies: dict[str, Any],
@@ -156,11 +206,11 @@ def focal_point_fields(per_basis: list[CBSBasisRecord], reference_energies: dict
     }
 
 
-def cbs_fields(molecule: Any, n_frozen: int, reference_energies: dict[str, Any],
+def cbs_fields(scf_object: Any, n_frozen: int, reference_energies: dict[str, Any],
                settings: CBSSettings) -> dict[str, Any]:
     """Everything in ``cbs.json`` but the envelope: HF and MP2 in each of ``settings.basis_sets``
-    for the geometry, charge and spin of ``molecule`` (the SCF's, in its own basis), and the
-    focal-point CCSD(T)/CBS energy.
+    for the geometry, charge and spin of the SCF stage's ``scf_object`` (each SCF started from
+    its density), and the focal-point CCSD(T)/CBS energy.
 
     Basis functions are spherical (the correlation-consistent sets are defined so), whatever the
     molecule's own basis uses.
@@ -170,29 +220,32 @@ def cbs_fields(molecule: Any, n_frozen: int, reference_energies: dict[str, Any],
             references without MP2 or CCSD(T).
         ConvergenceError: an SCF did not converge.
     """
+    from pyscf.scf.addons import project_dm_nr2nr
+
     from qchemflow.chemistry.solvent import solvent_or_gas
 
     for basis in settings.basis_sets:
         cardinal_number(basis)  # refuse a bad name before any SCF
     start = time.perf_counter()
+    molecule = scf_object.mol
     solvent = solvent_or_gas(settings.solvent, settings.solvent_model)
-    in_bases = [in_basis(molecule, basis) for basis in settings.basis_sets]
-    for copy in in_bases:  # refuse before any SCF
-        require_density_fitted_memory(copy)
-    per_basis = [density_fitted_energies(copy, n_frozen, settings.conv_tol, settings.max_cycles,
-                                         solvent) for copy in in_bases]
+    in_bases = [(basis, in_basis(molecule, basis)) for basis in settings.basis_sets]
+    for basis, copy in in_bases:  # refuse before any SCF
+        require_density_fitted_memory(copy, basis)
+    density = scf_object.make_rdm1()
+    per_basis = [density_fitted_energies(copy, basis, n_frozen, settings.conv_tol,
+                                         settings.max_cycles, solvent,
+                                         project_dm_nr2nr(molecule, density, copy))
+                 for basis, copy in in_bases]
     fields = focal_point_fields(per_basis, reference_energies, str(molecule.basis))
-    second_row = sorted({molecule.atom_pure_symbol(index) for index in range(molecule.natm)
-                         if 13 <= molecule.atom_charge(index) <= 18})
-    fields["flags"] = [
-        f"{', '.join(second_row)}: plain cc-pVXZ sets; the tight-d cc-pV(X+d)Z sets recommended "
-        "for second-row atoms are not in PySCF's basis library"] if second_row else []
+    fields["flags"] = [f"the SCF in {energies.basis} needed {', '.join(energies.scf_strategies)}"
+                       for energies in per_basis if energies.scf_strategies != ["diis"]]
     fields["wall_s"] = time.perf_counter() - start
     return fields
 
 
-def require_density_fitted_memory(molecule: Any) -> float:
-    """The density-fitted HF and MP2 of ``molecule`` in its basis (its JKFIT and RI sets, the
+def require_density_fitted_memory(molecule: Any, basis: str) -> float:
+    """The density-fitted HF and MP2 of ``molecule`` in ``basis`` (its JKFIT and RI sets, the
     larger) against the job's memory (``molecule.max_memory``).
 
     Raises:
@@ -200,8 +253,8 @@ def require_density_fitted_memory(molecule: Any) -> float:
     """
     from pyscf.df.addons import make_auxmol
 
-    basis = str(molecule.basis)
-    auxiliary = max(make_auxmol(molecule, f"{basis}-{kind}").nao_nr() for kind in ("jkfit", "ri"))
+    auxiliary = max(make_auxmol(molecule, auxiliary_basis(basis, kind)).nao_nr()
+                    for kind in ("jkfit", "ri"))
     occupied = (molecule.nelectron + molecule.spin) // 2
     needed = density_fitted_memory_mb(molecule.nao_nr(), auxiliary, occupied,
                                       molecule.nao_nr() - occupied)
@@ -211,13 +264,15 @@ def require_density_fitted_memory(molecule: Any) -> float:
 
 
 def in_basis(molecule: Any, basis: str) -> Any:
-    """A copy of ``molecule`` (geometry, charge, spin, memory) in ``basis``, spherical.
+    """A copy of ``molecule`` (geometry, charge, spin, memory) in ``basis``, spherical, with
+    the tight-d sets on Al–Ar (:func:`element_basis`).
 
     Raises:
         InputError: the basis has no functions for one of the molecule's elements.
     """
     copy = molecule.copy()
-    copy.basis = basis
+    copy.basis = element_basis([molecule.atom_pure_symbol(index)
+                                for index in range(molecule.natm)], basis)
     copy.cart = False
     try:
         copy.build(parse_arg=False)

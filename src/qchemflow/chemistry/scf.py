@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,19 +132,37 @@ def run_scf(molecule: Any, conv_tol: float, max_cycles: int, solvent: Solvent | 
         fitted.kernel()
         attempts.append("density_fitted")
         start = fitted.make_rdm1()
-    scf_object = new_scf_object(molecule, conv_tol, max_cycles, solvent)
-    scf_object.kernel(dm0=start)
+    scf_object, tried = converge_with_fallbacks(
+        lambda: new_scf_object(molecule, conv_tol, max_cycles, solvent), start, max_cycles)
+    return scf_object, attempts + tried
+
+
+def converge_with_fallbacks(new_object: Callable[[], Any], initial_density: Any,
+                            max_cycles: int) -> tuple[Any, list[str]]:
+    """Converge the SCF that ``new_object`` makes (a fresh, configured object per try): DIIS
+    from ``initial_density`` (None: PySCF's guess), then level shift and damping, then
+    second-order SCF; a solution found by a fallback is polished by plain DIIS.
+
+    Returns:
+        The converged SCF object and the strategies tried, in order.
+
+    Raises:
+        ConvergenceError: no strategy converged.
+    """
+    attempts: list[str] = []
+    scf_object = new_object()
+    scf_object.kernel(dm0=initial_density)
     attempts.append("diis")
     if not scf_object.converged:
         density = scf_object.make_rdm1()
-        scf_object = new_scf_object(molecule, conv_tol, max_cycles, solvent)
+        scf_object = new_object()
         scf_object.level_shift = LEVEL_SHIFT_HARTREE
         scf_object.damp = DAMPING_FACTOR
         scf_object.diis_start_cycle = 4
         scf_object.kernel(dm0=density)
         attempts.append("level_shift_damping")
     if not scf_object.converged:
-        newton = new_scf_object(molecule, conv_tol, max_cycles, solvent).newton()
+        newton = new_object().newton()
         newton.kernel(scf_object.mo_coeff, scf_object.mo_occ)
         attempts.append("second_order")
         scf_object = newton
@@ -152,7 +171,7 @@ def run_scf(molecule: Any, conv_tol: float, max_cycles: int, solvent: Solvent | 
             f"SCF did not converge in {max_cycles} cycles with DIIS, level shift/damping or "
             "second-order SCF; check the geometry, charge and multiplicity, or raise scf.max_cycles")
     if attempts[-1] != "diis":
-        polished = new_scf_object(molecule, conv_tol, max_cycles, solvent)
+        polished = new_object()
         polished.kernel(dm0=scf_object.make_rdm1())
         if polished.converged:
             scf_object = polished

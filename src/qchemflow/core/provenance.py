@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 TRACKED_PACKAGES = ("qchemflow", "pyscf", "openfermion", "cirq-core", "qsimcirq", "rdkit", "numpy",
-                    "scipy")
+                    "scipy", "basis-set-exchange")
 
 
 def qchemflow_version() -> str:

@@ -185,7 +185,9 @@ class CBSBasisRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
     basis: str
     cardinal: int
+    element_basis: dict[str, str]  # the set each element got: cc-pV(X+d)Z on Al-Ar
     n_basis_functions: int
+    scf_strategies: list[str]  # as scf.json's strategies: ["diis"] unless it needed a fallback
     hf: float
     mp2_correlation: float
     hf_wall_s: float

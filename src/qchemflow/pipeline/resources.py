@@ -12,7 +12,8 @@ from qchemflow.core.memory import (active_integrals_memory_mb, coupled_cluster_m
                                    fci_memory_mb, integral_memory_mb, matrix_free_memory_mb,
                                    mp2_memory_mb, sector_dimension, sector_hamiltonian_memory_mb,
                                    noise_memory_mb, state_vector_memory_mb)
-from qchemflow.chemistry.molecules import MoleculeSpec, basis_orbital_counts
+from qchemflow.chemistry.cbs import basis_function_count
+from qchemflow.chemistry.molecules import MoleculeSpec
 from qchemflow.core.spin import alpha_beta, occupied_virtual
 from qchemflow.quantum.ansatz import ansatz_string_pairs, build_ansatz
 from qchemflow.quantum.settings import VQESettings, choose_representation
@@ -256,9 +257,9 @@ DENSITY_FITTED_SCF_ITERATIONS = 30
 
 
 def cbs_largest_basis_functions(molecule: MoleculeSpec, basis_sets: tuple[str, ...]) -> int:
-    """Spherical basis functions of the molecule in the largest of ``basis_sets``."""
-    return max(basis_orbital_counts(list(molecule.symbols), basis, False)[0]
-               for basis in basis_sets)
+    """Spherical basis functions of the molecule in the largest of ``basis_sets`` (tight-d sets
+    on Al–Ar)."""
+    return max(basis_function_count(list(molecule.symbols), basis) for basis in basis_sets)
 
 
 def cbs_request_mb(molecule: MoleculeSpec, basis_sets: tuple[str, ...], attempt: int = 1) -> int:
@@ -278,7 +279,7 @@ def cbs_runtime_minutes(molecule: MoleculeSpec, basis_sets: tuple[str, ...],
     job's threads."""
     work = 0.0
     for basis in basis_sets:
-        n = basis_orbital_counts(list(molecule.symbols), basis, False)[0]
+        n = basis_function_count(list(molecule.symbols), basis)
         auxiliary = AUXILIARY_PER_BASIS_FUNCTION * n
         occupied, virtual = occupied_virtual(n, molecule.n_electrons, molecule.spin)
         work += (DENSITY_FITTED_SCF_ITERATIONS * auxiliary * float(n) ** 2 * occupied

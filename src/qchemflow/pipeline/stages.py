@@ -207,9 +207,9 @@ def cbs_stage(scf_json: str | Path, scf_chk: str | Path, active_space_json: str 
     active_record = read_record(active_space_json)
 
     def compute() -> dict[str, Any]:
-        molecule = scf_module.load_scf(scf_chk, run.memory_mb).mol
+        scf_object = scf_module.load_scf(scf_chk, run.memory_mb)
         references = read_record(references_json)
-        return cbs_module.cbs_fields(molecule, int(active_record["n_frozen_core"]),
+        return cbs_module.cbs_fields(scf_object, int(active_record["n_frozen_core"]),
                                      references["energies"], settings)
 
     return guarded_stage("cbs", active_record["id"],

@@ -149,8 +149,28 @@ def test_a_failed_member_fails_only_its_reaction(water_and_hydronium, tmp_path):
     assert rows[0]["status"] == "failed:PA26_h2op: scf.json is missing"
     assert rows[1]["status"] == "ok" and rows[1]["delta_ccsd_t_kcal_mol"] == 0.0
     assert rows[2]["status"] == "failed:input: row 3 (id 'bad'): kind ..."
-    header = (tmp_path / "reactions.csv").read_text().splitlines()[0]
-    assert header.split(",") == list(COLUMNS)
+    lines = (tmp_path / "reactions.csv").read_text().splitlines()
+    assert lines[0].split(",") == list(COLUMNS) and len(lines) == 1 + 3 + 1
+    # The last row: the mean |error| of the one ok reaction with a reference (only_water, 0.0).
+    last = dict(zip(COLUMNS, lines[-1].split(",")))
+    assert last["id"] == "mean_absolute_error" and last["species"] == "only_water"
+    assert last["status"] == "summary: mean |error| over 1 reactions with a reference"
+    assert float(last["error_ccsd_t_kcal_mol"]) == 0.0
+
+
+def test_the_mean_absolute_error_row():
+    from qchemflow.analysis.relative_energies import mean_absolute_error_row, read_reactions
+
+    # Hand calculation: |+2.0| and |-1.0| average to 1.5; the VQE has an error in one only.
+    rows = [ok_row(2.0, 0.4, vqe=0.1), {**ok_row(-1.0, -0.8), "id": "s"},
+            {"id": "failed", "status": "failed:x: y"}]
+    row = mean_absolute_error_row(rows)
+    assert row["error_ccsd_t_kcal_mol"] == pytest.approx(1.5)
+    assert row["error_vqe_in_ccsd_t_kcal_mol"] == pytest.approx(0.6)
+    assert row["error_vqe_kcal_mol"] == pytest.approx(0.1)
+    assert "error_hf_kcal_mol" not in row and row["species"] == "r s"
+    assert row["status"] == ("summary: mean |error| over 2 reactions with a reference "
+                             "(vqe over 1)")
 
 
 def ok_row(ccsd_t_error, vqe_in_error, **errors):
@@ -200,7 +220,9 @@ def test_report_shows_the_reactions_and_their_plot(water_and_hydronium, tmp_path
     from qchemflow.analysis.summary import summarise
 
     write_reactions([PROTON_AFFINITY], water_and_hydronium, tmp_path / "reactions.csv")
-    assert read_reactions(tmp_path / "reactions.csv")[0]["delta_hf_kcal_mol"] == reaction_row(
+    read = read_reactions(tmp_path / "reactions.csv")  # the reaction rows, not the MAE row
+    assert [row["id"] for row in read] == [PROTON_AFFINITY.id]
+    assert read[0]["delta_hf_kcal_mol"] == reaction_row(
         PROTON_AFFINITY, water_and_hydronium)["delta_hf_kcal_mol"]  # the CSV keeps every bit
     rows = summarise(water_and_hydronium, list(PROTON_AFFINITY.species), [],
                      tmp_path / "summary.csv")
