@@ -217,6 +217,15 @@ def read_reactions(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
+def signed_kcal_mol(value: float | None) -> str:
+    """A kcal/mol difference to 0.01 with its sign; one that rounds to zero is 0.00, never
+    −0.00; None is empty."""
+    if value is None:
+        return ""
+    text = f"{float(value):+.2f}"
+    return "0.00" if text in ("+0.00", "-0.00") else text
+
+
 def reaction_verdict(row: dict[str, Any]) -> str:
     """One plain sentence: which method is closest to the reference, and whether the VQE
     embedded in CCSD(T) improves on CCSD(T) for this energy difference."""
@@ -231,7 +240,7 @@ def reaction_verdict(row: dict[str, Any]) -> str:
     accuracy = ("within" if abs(errors[closest]) <= CHEMICAL_ACCURACY_KCAL_MOL
                 else "outside")
     sentence = (f"{row['id']} ({row['kind']}, reference {row['reference_kcal_mol']:g} kcal/mol): "
-                f"{closest} is closest ({errors[closest]:+.2f} kcal/mol, {accuracy} 1 kcal/mol).")
+                f"{closest} is closest ({signed_kcal_mol(errors[closest])} kcal/mol, {accuracy} 1 kcal/mol).")
     if "CCSD(T)" in errors and "VQE in CCSD(T)" in errors:
         change = abs(errors["CCSD(T)"]) - abs(errors["VQE in CCSD(T)"])
         if change > IMPROVEMENT_KCAL_MOL:
@@ -242,12 +251,12 @@ def reaction_verdict(row: dict[str, Any]) -> str:
                          "kcal/mol further from the reference than CCSD(T).")
         else:
             sentence += (" The quantum step did not help: VQE in CCSD(T) gives CCSD(T)'s error "
-                         f"({errors['CCSD(T)']:+.2f} kcal/mol) to within "
+                         f"({signed_kcal_mol(errors['CCSD(T)'])} kcal/mol) to within "
                          f"{IMPROVEMENT_KCAL_MOL} kcal/mol.")
         exact = row.get("error_casci_in_ccsd_t_kcal_mol")
         if exact is not None and abs(exact - errors["VQE in CCSD(T)"]) > IMPROVEMENT_KCAL_MOL:
             sentence += (f" With the exact active-space energy (CASCI in CCSD(T)) the error is "
-                         f"{exact:+.2f} kcal/mol; the difference is the VQE's own error against "
+                         f"{signed_kcal_mol(exact)} kcal/mol; the difference is the VQE's own error against "
                          "CASCI.")
     return sentence
 

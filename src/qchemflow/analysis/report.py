@@ -16,8 +16,8 @@ import jinja2
 from qchemflow.analysis.relative_energies import (BUDGET_TERMS, CHEMICAL_ACCURACY_KCAL_MOL,
                                                   MAE_METHODS, REPORTED_METHODS, error_budget,
                                                   mean_absolute_errors,
-                                                  quantum_correction_words, read_reactions,
-                                                  reaction_verdict)
+                                                  quantum_correction_words, reaction_verdict,
+                                                  read_reactions, signed_kcal_mol)
 from qchemflow.analysis.hardware_costs import hardware_sentence
 from qchemflow.analysis.noise_effects import noise_models, noise_sentence, scan_series
 from qchemflow.analysis.scans import plot_scan, read_scan, scan_verdict
@@ -325,18 +325,16 @@ def error_budget_context(reactions: list[dict[str, Any]]) -> dict[str, Any]:
     """The error-budget section (only when a reaction has CCSD(T)/CBS): per reaction the
     errors of CCSD(T), CCSD(T)/CBS and the VQE on top of it with the terms between them, the
     mean absolute error per method, and the plain-words verdict."""
-    def number(value: Any) -> str:
-        return "" if value is None else f"{value:+.2f}"
-
     if not any(row.get("delta_ccsd_t_cbs_kcal_mol") is not None for row in reactions):
         return {"budget": []}
     budget = [{"id": str(row["id"]),
                "reference": "" if row.get("reference_kcal_mol") is None
                else f"{row['reference_kcal_mol']:g}",
-               "error_ccsd_t": number(row.get("error_ccsd_t_kcal_mol")),
-               "terms": [number(value) for value in error_budget(row).values()],
-               "error_ccsd_t_cbs": number(row.get("error_ccsd_t_cbs_kcal_mol")),
-               "error_vqe_in_ccsd_t_cbs": number(row.get("error_vqe_in_ccsd_t_cbs_kcal_mol"))}
+               "error_ccsd_t": signed_kcal_mol(row.get("error_ccsd_t_kcal_mol")),
+               "terms": [signed_kcal_mol(value) for value in error_budget(row).values()],
+               "error_ccsd_t_cbs": signed_kcal_mol(row.get("error_ccsd_t_cbs_kcal_mol")),
+               "error_vqe_in_ccsd_t_cbs": signed_kcal_mol(
+                   row.get("error_vqe_in_ccsd_t_cbs_kcal_mol"))}
               for row in reactions if row.get("status") == "ok"]
     averages = mean_absolute_errors(reactions)
     return {"budget": budget, "budget_terms": [label for _, label, _, _ in BUDGET_TERMS],
@@ -411,15 +409,12 @@ def noise_table_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def reaction_context(row: dict[str, Any]) -> dict[str, Any]:
     """One reaction as the template shows it: its errors per method and its sentence."""
-    def number(value: Any) -> str:
-        return "" if value is None else f"{value:+.2f}"
-
     return {"id": str(row["id"]), "kind": str(row.get("kind") or ""),
             "status": str(row.get("status")), "active_space": str(row.get("active_space") or ""),
             "reference": "" if row.get("reference_kcal_mol") is None
             else f"{row['reference_kcal_mol']:g}",
-            "delta_ccsd_t": number(row.get("delta_ccsd_t_kcal_mol")),
-            "errors": [number(row.get(f"error_{method}_kcal_mol"))
+            "delta_ccsd_t": signed_kcal_mol(row.get("delta_ccsd_t_kcal_mol")),
+            "errors": [signed_kcal_mol(row.get(f"error_{method}_kcal_mol"))
                        for method, _ in REPORTED_METHODS],
             "verdict": reaction_verdict(row)}
 

@@ -273,3 +273,10 @@ def test_mean_absolute_errors_and_plain_words():
     assert words.startswith("In 1 of 2 reactions (helped)")
     assert "In none of 1 reactions" in quantum_correction_words([noise])
     assert quantum_correction_words([failed]).startswith("No reaction")
+
+
+def test_signed_numbers_never_read_minus_zero():
+    from qchemflow.analysis.relative_energies import signed_kcal_mol
+
+    assert [signed_kcal_mol(value) for value in (-0.004, 0.004, 0.0, -1.234, 0.005001, None)] == [
+        "0.00", "0.00", "0.00", "-1.23", "+0.01", ""]
