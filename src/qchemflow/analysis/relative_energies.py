@@ -240,7 +240,8 @@ def reaction_verdict(row: dict[str, Any]) -> str:
     accuracy = ("within" if abs(errors[closest]) <= CHEMICAL_ACCURACY_KCAL_MOL
                 else "outside")
     sentence = (f"{row['id']} ({row['kind']}, reference {row['reference_kcal_mol']:g} kcal/mol): "
-                f"{closest} is closest ({signed_kcal_mol(errors[closest])} kcal/mol, {accuracy} 1 kcal/mol).")
+                f"{closest} is closest ({signed_kcal_mol(errors[closest])} kcal/mol, "
+                f"{accuracy} 1 kcal/mol).")
     if "CCSD(T)" in errors and "VQE in CCSD(T)" in errors:
         change = abs(errors["CCSD(T)"]) - abs(errors["VQE in CCSD(T)"])
         if change > IMPROVEMENT_KCAL_MOL:
@@ -256,8 +257,8 @@ def reaction_verdict(row: dict[str, Any]) -> str:
         exact = row.get("error_casci_in_ccsd_t_kcal_mol")
         if exact is not None and abs(exact - errors["VQE in CCSD(T)"]) > IMPROVEMENT_KCAL_MOL:
             sentence += (f" With the exact active-space energy (CASCI in CCSD(T)) the error is "
-                         f"{signed_kcal_mol(exact)} kcal/mol; the difference is the VQE's own error against "
-                         "CASCI.")
+                         f"{signed_kcal_mol(exact)} kcal/mol; the difference is the VQE's own "
+                         "error against CASCI.")
     return sentence
 
 

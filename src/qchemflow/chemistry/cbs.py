@@ -68,9 +68,8 @@ def element_basis(symbols: Iterable[str], basis: str) -> dict[str, str]:
     """
     from pyscf.data import elements
 
+    cardinal_number(basis)  # raises with what to write
     match = _CORRELATION_CONSISTENT.match(basis.strip().lower())
-    if match is None:
-        cardinal_number(basis)  # raises with what to write
     assert match is not None
     aug, letter, _ = match.groups()
     tight = (f"{aug or ''}cc-pv({letter}+d)z" if letter in TIGHT_D_LETTERS else basis)
@@ -158,8 +157,8 @@ def density_fitted_energies(molecule: Any, basis: str, n_frozen: int, conv_tol: 
     return CBSBasisRecord(basis=basis, cardinal=cardinal_number(basis),
                           element_basis=element_basis(symbols, basis),
                           n_basis_functions=int(molecule.nao_nr()), scf_strategies=strategies,
-                          hf=float(scf_object.e_tot), mp2_correlation=float(solver.e_corr), hf_wall_s=hf_wall_s,
-                          mp2_wall_s=time.perf_counter() - start)
+                          hf=float(scf_object.e_tot), mp2_correlation=float(solver.e_corr),
+                          hf_wall_s=hf_wall_s, mp2_wall_s=time.perf_counter() - start)
 
 
 def focal_point_fields(per_basis: list[CBSBasisRecord], reference_energies: dict[str, Any],
