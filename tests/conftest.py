@@ -131,11 +131,13 @@ def data_folder() -> Path:
 
 
 def run_cbs_stage(folder: Path, molecule_id: str,
-                  basis_sets: tuple[str, ...] = ("cc-pvtz", "cc-pvqz")) -> dict[str, Any]:
-    """Run the CBS stage after :func:`run_stages`; returns its record."""
+                  basis_sets: tuple[str, ...] = ("cc-pvtz", "cc-pvqz"),
+                  solvent: str | None = None) -> dict[str, Any]:
+    """Run the CBS stage after :func:`run_stages` (with the same ``solvent``); returns its
+    record."""
     out = folder / molecule_id
     return stages.cbs_stage(out / "scf.json", out / "scf.chk", out / "active_space.json",
-                            out / "references.json", CBSSettings(basis_sets, 1e-10, 100, None,
+                            out / "references.json", CBSSettings(basis_sets, 1e-10, 100, solvent,
                                                                  "pcm"),
                             RUN, BY_HAND, out / "cbs.json")
 

@@ -134,3 +134,26 @@ def test_a_cbs_job_without_the_memory_fails_alone(h2_results, tmp_path):
     assert "--set-resources cbs:mem_mb" in record["reason"]
     assert {path.name: path.read_bytes() for path in out.glob("*.json")
             if path.name != "cbs.json"} == before
+
+
+def test_solvated_cbs_in_the_molecules_own_basis_matches_the_references(tmp_path):
+    # Identity up to density fitting: in water (IEF-PCM) the cbs stage's HF and MP2 correlation
+    # in the molecule's own basis (cc-pVDZ) equal the references stage's (exact integrals, MP2 in
+    # the frozen reaction field) to the fitting error, tens of micro-Hartree. So the solvated
+    # composite adds the same kind of energies as the references.
+    from conftest import run_cbs_stage, run_stages
+
+    records = run_stages(tmp_path, "water", smiles="O", basis="cc-pvdz", frozen_core=True,
+                         active_electrons=4, active_orbitals=4, methods=("hf", "mp2", "ccsd",
+                                                                         "ccsd_t"),
+                         solvent="water")
+    record = run_cbs_stage(tmp_path, "water", ("cc-pvdz", "cc-pvtz"), solvent="water")
+    assert record["status"] == "ok", record.get("reason")
+    energies = records["references"]["energies"]
+    double_zeta = record["per_basis"][0]
+    assert double_zeta["basis"] == "cc-pvdz"
+    assert double_zeta["hf"] == pytest.approx(energies["hf"], abs=5e-5)
+    assert double_zeta["mp2_correlation"] == pytest.approx(energies["mp2"] - energies["hf"],
+                                                           abs=5e-5)
+    # ... and the solvent lowers the cc-pVTZ HF energy as it does the cc-pVDZ one (a few mHa).
+    assert record["per_basis"][1]["hf"] < double_zeta["hf"]
