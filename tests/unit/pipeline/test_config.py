@@ -15,6 +15,26 @@ def test_shipped_config_is_valid_and_complete():
     assert effective == shipped
 
 
+@pytest.mark.parametrize("overlay", sorted(
+    path.name for path in (REPOSITORY / "config").glob("*.yaml") if path.name != "config.yaml"))
+def test_shipped_overlays_are_valid_on_the_main_config(overlay):
+    # `snakemake --configfile config/config.yaml config/<overlay>`: Snakemake updates the first
+    # config with the second, key by key; the result must validate and its tables exist.
+    from snakemake.utils import update_config
+
+    merged = load_yaml(REPOSITORY / "config/config.yaml")
+    update_config(merged, load_yaml(REPOSITORY / "config" / overlay))
+    effective = validate_config(merged, SCHEMA)
+    for key in ("molecules", "reactions"):
+        assert effective[key] is None or (REPOSITORY / effective[key]).is_file(), key
+
+
+def test_the_shipped_relative_energy_tables_use_the_cbs_stage():
+    for overlay in ("gmtkn55.yaml", "heterocycles.yaml"):
+        config = load_yaml(REPOSITORY / "config" / overlay)
+        assert config["cbs"]["enabled"] is True and config["reactions"], overlay
+
+
 def test_defaults_are_filled():
     effective = validate_config({}, SCHEMA)
     assert effective["basis"] == "sto-3g"
